@@ -1,0 +1,11 @@
+/** Every command of `conclave`, in the order help lists them. */
+import type { CommandSpec } from '../spec';
+import { AUDIT_COMMANDS } from './audit';
+import { serveCommand } from './serve';
+import { statusCommand } from './status';
+import { userCreate } from './user-create';
+import { userList } from './user-list';
+import { userDeactivate, userReactivate } from './user-status';
+import { orgPreset } from './org-preset';
+
+export const COMMANDS: CommandSpec[] = [serveCommand, userCreate, userList, userDeactivate, userReactivate, orgPreset, statusCommand, ...AUDIT_COMMANDS];

@@ -1,0 +1,10 @@
+/** @packageDocumentation The Conclave wire contract, shared by server, SDK, CLI and web client. */
+export * from './common';
+export * from './errors';
+export * from './roles';
+export * from './models';
+export * from './events';
+export * from './api';
+export * from './api-mls';
+export * from './api-files';
+export * from './api-audit';

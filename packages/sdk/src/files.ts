@@ -1,0 +1,109 @@
+/**
+ * File helpers (MSG-2): resumable chunked upload and binary download/preview. The JSON
+ * endpoints go through `client.http.request`; chunk bodies and file bytes need raw fetch.
+ */
+import { buildPath, buildQuery, errorFromResponse } from './http';
+import type { ConclaveClient } from './client';
+import { ConclaveError } from './errors';
+import { endpoints, type FileInfo, type Upload } from '@conclave/protocol';
+
+/** Options of {@link uploadFile}. */
+export interface UploadOptions {
+  /** Bytes per request (capped by the server's `maxChunkBytes`). Default 1 MiB. */
+  chunkBytes?: number;
+  /** Informational; the server sniffs the content and refuses a mismatch. */
+  contentType?: string;
+  /** Upload although the name or text holds sensitive data the level warns about (DLP-3). */
+  acknowledgeSensitive?: boolean;
+  /** Called after each chunk. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** Retries of one chunk after a network failure (resuming at the server's offset). Default 3. */
+  retries?: number;
+  signal?: AbortSignal;
+}
+
+/** Uploads `data` into a conversation and returns the completed file (attach it with `messages.send({ fileIds })`). */
+export async function uploadFile(client: ConclaveClient, conversationId: string, name: string, data: Uint8Array, opts: UploadOptions = {}): Promise<FileInfo> {
+  const { upload } = await client.http.request('createUpload', {
+    body: { conversationId, name, size: data.length, ...(opts.contentType ? { contentType: opts.contentType } : {}), ...(opts.acknowledgeSensitive ? { acknowledgeSensitive: true } : {}) },
+    signal: opts.signal,
+  });
+  return resumeUpload(client, upload.id, data, opts);
+}
+
+/** Continues an interrupted upload from the offset the server has, then completes it. */
+export async function resumeUpload(client: ConclaveClient, uploadId: string, data: Uint8Array, opts: UploadOptions = {}): Promise<FileInfo> {
+  let { upload } = await client.http.request('getUpload', { params: { id: uploadId }, signal: opts.signal });
+  const chunk = Math.max(1, Math.min(opts.chunkBytes ?? 1024 * 1024, upload.maxChunkBytes));
+  let failures = 0;
+  while (upload.receivedBytes < upload.size) {
+    const offset = upload.receivedBytes;
+    try {
+      upload = await putChunk(client, uploadId, offset, data.subarray(offset, Math.min(data.length, offset + chunk)), opts.signal);
+      failures = 0;
+      opts.onProgress?.(upload.receivedBytes, upload.size);
+    } catch (err) {
+      if (!(err instanceof ConclaveError)) throw err;
+      const resumable = err.code === 'network' || err.code === 'unavailable' || err.code === 'conflict';
+      if (!resumable || ++failures > (opts.retries ?? 3)) throw err;
+      ({ upload } = await client.http.request('getUpload', { params: { id: uploadId }, signal: opts.signal }));
+    }
+  }
+  const { file } = await client.http.request('completeUpload', { params: { id: uploadId }, body: opts.acknowledgeSensitive ? { acknowledgeSensitive: true } : {}, signal: opts.signal });
+  return file;
+}
+
+/** Sends one chunk at `offset` (must equal the upload's receivedBytes). */
+export async function putChunk(client: ConclaveClient, uploadId: string, offset: number, bytes: Uint8Array, signal?: AbortSignal): Promise<Upload> {
+  const res = await rawFetch(client, 'uploadChunk', { id: uploadId }, { offset }, { method: 'PUT', body: bytes, contentType: 'application/octet-stream', signal });
+  return ((await res.json()) as { upload: Upload }).upload;
+}
+
+/** A downloaded file or preview. */
+export interface FileContent { bytes: Uint8Array; contentType: string; fileName: string | null }
+
+/** The file's bytes (refused with `forbidden` at levels without downloads: use {@link previewFile}). */
+export function downloadFile(client: ConclaveClient, fileId: string, signal?: AbortSignal): Promise<FileContent> {
+  return binary(client, 'downloadFile', fileId, signal);
+}
+
+/** The inline preview (image, PDF or text), watermarked with you at confidential levels. */
+export function previewFile(client: ConclaveClient, fileId: string, signal?: AbortSignal): Promise<FileContent> {
+  return binary(client, 'previewFile', fileId, signal);
+}
+
+async function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {
+  const res = await rawFetch(client, name, { id: fileId }, undefined, { method: 'GET', signal });
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  return {
+    bytes: new Uint8Array(await res.arrayBuffer()),
+    contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+    fileName: star ? decodeURIComponent(star[1]!) : null,
+  };
+}
+
+async function rawFetch(
+  client: ConclaveClient, name: 'uploadChunk' | 'downloadFile' | 'previewFile', params: Record<string, unknown>, query: Record<string, unknown> | undefined,
+  init: { method: string; body?: Uint8Array; contentType?: string; signal?: AbortSignal },
+): Promise<Response> {
+  const ep = endpoints[name];
+  const url = client.http.baseUrl + buildPath(ep.path, params) + buildQuery(query);
+  const headers: Record<string, string> = {};
+  if (client.token) headers.authorization = `Bearer ${client.token}`;
+  if (init.contentType) headers['content-type'] = init.contentType;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: init.method, headers, body: init.body as BodyInit | undefined, signal: init.signal });
+  } catch (err) {
+    if (init.signal?.aborted) throw new ConclaveError('aborted', `${ep.method} ${ep.path} was aborted`, { cause: err });
+    throw new ConclaveError('network', `${ep.method} ${ep.path} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let json: unknown;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    throw errorFromResponse(res.status, json, text);
+  }
+  return res;
+}

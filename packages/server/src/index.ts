@@ -1,0 +1,22 @@
+/** @packageDocumentation The Conclave server, for the CLI, testkit and benchmarks. */
+export { createServer, VERSION, type ConclaveServer, type CreateOptions } from './app';
+export { loadConfig, ConfigError, type Config } from './config/config';
+export { OffsetClock, systemClock, type Clock } from './kernel/clock';
+export { openDatabase, type Database } from './storage/db';
+export { migrate, MIGRATIONS } from './storage/migrate';
+export { totpCode } from './modules/identity/totp';
+export { serve, startupBanner, type Serving } from './serve';
+export { systemActor, type Actor } from './kernel/actor';
+export { AppError } from './kernel/errors';
+export { pingDatabase } from './storage/db';
+export { findDefaultOrg } from './modules/org/org.store';
+export { listUsers, findUserById, findUserByEmail, type UserRow } from './modules/identity/identity.store';
+export { presentUsers } from './modules/identity/identity.presenter';
+export { FsBlobStore, S3BlobStore, type BlobStore } from './storage/blobs';
+export { detect, luhn, validCard, validCnId } from './modules/dlp/dlp.detectors';
+export { maskAddress, maskBankCard, maskEmail, maskHits, maskIdNumber, maskPhone } from './modules/dlp/dlp.masking';
+export { documentTokens, findPhrases, parseQuery } from './modules/search/search.tokens';
+export { tokenHash } from './modules/search/search.index';
+export { sealBody } from './modules/messages/messages.body';
+export { verifyDatabaseAudit, type DatabaseVerification } from './modules/audit/verify-database';
+export type { AuditService } from './modules/audit/audit.service';

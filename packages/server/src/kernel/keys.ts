@@ -1,0 +1,53 @@
+/**
+ * Data-encryption keys (ENC-1): one per scope (a conversation, a user's secrets, later a file),
+ * wrapped by the master key ring. Destroying a scope's keys crypto-shreds everything they
+ * protected (GOV-2). Unwrapped keys are cached in memory only.
+ */
+import { generateDataKey, type KeyRing } from '@conclave/crypto';
+import type { Trx } from '../storage/tx';
+import { AppError } from './errors';
+import { newId } from './ids';
+
+const CACHE_MAX = 10_000;
+
+export class KeyService {
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(private readonly ring: KeyRing) {}
+
+  /** Creates and stores a fresh key for `scope` inside the caller's transaction. */
+  async create(trx: Trx, scope: string, now: number): Promise<{ id: string; key: Buffer }> {
+    const id = newId(now);
+    const key = generateDataKey();
+    const { kekId, wrapped } = await this.ring.wrap(key, wrapAad(id, scope));
+    await trx.insertInto('data_keys').values({ id, scope, kek_id: kekId, wrapped, created_at: now, destroyed_at: null }).execute();
+    this.remember(id, key);
+    return { id, key };
+  }
+
+  /** The unwrapped key `id`; throws when it was destroyed (its data is gone for good). */
+  async get(db: Trx, id: string): Promise<Buffer> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const row = await db.selectFrom('data_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.destroyed_at !== null) throw new AppError('not_found', 'content is no longer available', undefined, 'key_destroyed');
+    const key = await this.ring.unwrap(row.kek_id, row.wrapped, wrapAad(row.id, row.scope));
+    this.remember(id, key);
+    return key;
+  }
+
+  /** Forgets cached keys (after a scope is destroyed). */
+  forget(ids: string[]): void {
+    for (const id of ids) this.cache.delete(id);
+  }
+
+  private remember(id: string, key: Buffer): void {
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(id, key);
+  }
+}
+
+/** The wrapped key is bound to its id and scope, so a row cannot be swapped for another's. */
+function wrapAad(id: string, scope: string): string {
+  return `conclave-dek:${id}:${scope}`;
+}

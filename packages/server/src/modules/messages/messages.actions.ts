@@ -1,0 +1,178 @@
+/** Message writes (MSG-1): send (idempotent), edit, delete, react. Bodies are sealed at rest. */
+import type { BodyOf, Message, ResponseOf } from '@conclave/protocol';
+import type { UserActor } from '../../kernel/actor';
+import type { ActionContext } from '../../kernel/action';
+import { AppError, notFound } from '../../kernel/errors';
+import { newId } from '../../kernel/ids';
+import type { Services } from '../../services';
+import { accessConversation } from '../conversations/conversations.access';
+import { assertWritable } from '../conversations/conversations.policy';
+import * as convStore from '../conversations/conversations.store';
+import { getOrgSettings } from '../org/org.store';
+import { sealBody } from './messages.body';
+import { assertCanDelete, assertCanEdit } from './messages.policy';
+import { presentMessages } from './messages.presenter';
+import * as store from './messages.store';
+
+const MAX_DISTINCT_REACTIONS = 50;
+
+/**
+ * Content hooks other modules plug into message writes, inside the same transaction:
+ * sensitive-data checks (DLP-3), attached files (MSG-2) and the search index (MSG-3).
+ */
+export interface MessageHooks {
+  /** Before sealing a server-mode text: returns the text to store (possibly masked) or throws. */
+  checkText?(ctx: ActionContext, conv: convStore.ConversationRow, text: string, acknowledged: boolean): Promise<string>;
+  /** After a send or edit is written; `text` is null for E2EE bodies. `fileIds` only on send. */
+  written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[]): Promise<void>;
+  /** After a message's content was erased by a delete. */
+  erased?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string): Promise<void>;
+}
+
+export class MessageActions {
+  constructor(private readonly svc: Services, private readonly hooks: MessageHooks = {}) {}
+
+  async send(actor: UserActor, conversationId: string, body: BodyOf<'sendMessage'>): Promise<ResponseOf<'sendMessage'>> {
+    const db = this.svc.database.db;
+    // A retry of a send that already committed returns the original (MSG-4: never duplicate).
+    const { conv } = await accessConversation(db, actor, conversationId, 'member');
+    const earlier = await store.findByClientId(db, conversationId, actor.userId, body.clientId);
+    if (earlier) return { message: (await presentMessages(db, this.svc.keys, [earlier]))[0]! };
+    // A message carrying only files has an empty text.
+    const text = body.text ?? (body.ciphertext === undefined ? '' : undefined);
+    await this.checkSize(actor, text, body.ciphertext);
+    this.checkEncryptionMode(conv.encryption, text !== undefined);
+
+    const id = await this.svc.runner.run(actor, 'messages.send', { targetType: 'conversation', targetId: conversationId }, async (ctx) => {
+      const { conv, member } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+      assertWritable(conv);
+      const again = await store.findByClientId(ctx.trx, conversationId, actor.userId, body.clientId);
+      if (again) return again.id;
+      let root: store.MessageRow | undefined;
+      if (body.threadRootId) {
+        root = await store.findMessage(ctx.trx, conversationId, body.threadRootId);
+        if (!root) throw notFound('thread root message');
+        if (root.thread_root_id) throw new AppError('validation_failed', 'threadRootId: reply to the thread root, not to a reply', { issues: [{ path: 'threadRootId', message: 'is itself a reply' }] });
+      }
+      const position = Number(conv.last_position) + 1;
+      const id = newId(ctx.now);
+      const stored = text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, text, !!body.acknowledgeSensitive) : text;
+      const row: store.MessageRow = {
+        id, conversation_id: conversationId, position, client_id: body.clientId, author_id: actor.userId, thread_root_id: root?.id ?? null,
+        encryption: conv.encryption, version: 1, created_at: ctx.now, edited_at: null, deleted_at: null, reply_count: 0, last_reply_at: null,
+        ...(await this.seal(ctx, conv, id, 1, stored, body.ciphertext)),
+      };
+      await store.insertMessage(ctx.trx, row);
+      await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds);
+      await convStore.updateConversation(ctx.trx, conversationId, { last_position: position, last_message_at: ctx.now });
+      const members = await convStore.memberIds(ctx.trx, conversationId);
+      await store.replaceMentions(ctx.trx, row, this.validMentions(body.mentions, members));
+      ctx.target('message', id);
+      ctx.detail({ conversationId, threadRootId: row.thread_root_id, bytes: byteLength(text, body.ciphertext) });
+      await ctx.emit(members, { type: 'message.created', conversationId, messageId: id });
+      if (root) {
+        await store.updateMessage(ctx.trx, root.id, { reply_count: root.reply_count + 1, last_reply_at: ctx.now });
+        await ctx.emit(members, { type: 'message.updated', conversationId, messageId: root.id });
+      }
+      void member;
+      return id;
+    });
+    return { message: await this.load(conversationId, id) };
+  }
+
+  /** Edits keep the previous body (still sealed) as a version, visible per org policy. */
+  async edit(actor: UserActor, conversationId: string, messageId: string, body: BodyOf<'editMessage'>): Promise<ResponseOf<'editMessage'>> {
+    await this.checkSize(actor, body.text, body.ciphertext);
+    await this.svc.runner.run(actor, 'messages.edit', { targetType: 'message', targetId: messageId, details: { conversationId } }, async (ctx) => {
+      const { conv } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+      assertWritable(conv);
+      const msg = await store.findMessage(ctx.trx, conversationId, messageId);
+      if (!msg || msg.deleted_at !== null) throw notFound('message', msg ? 'deleted' : 'missing');
+      assertCanEdit(actor, msg);
+      this.checkEncryptionMode(msg.encryption, body.text !== undefined);
+      await store.insertVersion(ctx.trx, { message_id: msg.id, version: msg.version, body: msg.body!, key_id: msg.key_id, edited_at: msg.edited_at ?? msg.created_at });
+      const version = msg.version + 1;
+      const stored = body.text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, body.text, !!body.acknowledgeSensitive) : body.text;
+      await store.updateMessage(ctx.trx, msg.id, { ...(await this.seal(ctx, conv, msg.id, version, stored, body.ciphertext)), version, edited_at: ctx.now });
+      await this.hooks.written?.(ctx, conv, msg.id, stored ?? null);
+      const members = await convStore.memberIds(ctx.trx, conversationId);
+      if (body.mentions) await store.replaceMentions(ctx.trx, { ...msg, position: Number(msg.position) }, this.validMentions(body.mentions, members));
+      await ctx.emit(members, { type: 'message.updated', conversationId, messageId });
+    });
+    return { message: await this.load(conversationId, messageId) };
+  }
+
+  /** Deletion erases the body, every earlier version, mentions and reactions; a tombstone stays. */
+  async delete(actor: UserActor, conversationId: string, messageId: string): Promise<ResponseOf<'deleteMessage'>> {
+    await this.svc.runner.run(actor, 'messages.delete', { targetType: 'message', targetId: messageId, details: { conversationId } }, async (ctx) => {
+      const { conv, member } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+      const msg = await store.findMessage(ctx.trx, conversationId, messageId);
+      if (!msg) throw notFound('message');
+      if (msg.deleted_at !== null) return;
+      assertCanDelete(actor, msg, member);
+      ctx.detail({ byAuthor: msg.author_id === actor.userId });
+      await store.updateMessage(ctx.trx, msg.id, { body: null, key_id: null, deleted_at: ctx.now });
+      await store.eraseMessageContent(ctx.trx, msg.id);
+      await this.hooks.erased?.(ctx, conv, msg.id);
+      await ctx.emit(await convStore.memberIds(ctx.trx, conversationId), { type: 'message.updated', conversationId, messageId });
+    });
+    return { message: await this.load(conversationId, messageId) };
+  }
+
+  async react(actor: UserActor, conversationId: string, messageId: string, emoji: string, add: boolean): Promise<ResponseOf<'addReaction'>> {
+    const clean = emoji.trim();
+    if (!clean) throw new AppError('validation_failed', 'emoji: must not be blank', { issues: [{ path: 'emoji', message: 'blank' }] });
+    await this.svc.runner.run(actor, add ? 'messages.react' : 'messages.unreact', { targetType: 'message', targetId: messageId, details: { conversationId } }, async (ctx) => {
+      const { conv } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+      assertWritable(conv);
+      const msg = await store.findMessage(ctx.trx, conversationId, messageId);
+      if (!msg || msg.deleted_at !== null) throw notFound('message', msg ? 'deleted' : 'missing');
+      let changed: boolean;
+      if (add) {
+        changed = await store.addReaction(ctx.trx, messageId, actor.userId, clean, ctx.now);
+        if (changed && (await store.distinctEmojiCount(ctx.trx, messageId)) > MAX_DISTINCT_REACTIONS) {
+          throw new AppError('conflict', `a message can carry at most ${MAX_DISTINCT_REACTIONS} different reactions`);
+        }
+      } else {
+        changed = await store.removeReaction(ctx.trx, messageId, actor.userId, clean);
+      }
+      if (changed) await ctx.emit(await convStore.memberIds(ctx.trx, conversationId), { type: 'message.updated', conversationId, messageId });
+    });
+    return { message: await this.load(conversationId, messageId) };
+  }
+
+  private async load(conversationId: string, id: string): Promise<Message> {
+    const db = this.svc.database.db;
+    const row = await store.findMessage(db, conversationId, id);
+    return (await presentMessages(db, this.svc.keys, [row!]))[0]!;
+  }
+
+  private async seal(ctx: ActionContext, conv: convStore.ConversationRow, id: string, version: number, text?: string, ciphertext?: string) {
+    if (ciphertext !== undefined) return { body: Buffer.from(ciphertext, 'base64'), key_id: null };
+    const key = await this.svc.keys.get(ctx.trx, conv.key_id);
+    return { body: sealBody(key, text!, conv.id, id, version), key_id: conv.key_id };
+  }
+
+  private checkEncryptionMode(mode: string, isText: boolean): void {
+    if (mode === 'e2ee' && isText) throw new AppError('validation_failed', 'text: this conversation is end-to-end encrypted; send ciphertext', { issues: [{ path: 'text', message: 'not allowed in an E2EE conversation' }] });
+    if (mode !== 'e2ee' && !isText) throw new AppError('validation_failed', 'ciphertext: this conversation is not end-to-end encrypted; send text', { issues: [{ path: 'ciphertext', message: 'not allowed here' }] });
+  }
+
+  private async checkSize(actor: UserActor, text?: string, ciphertext?: string): Promise<void> {
+    const settings = await getOrgSettings(this.svc.database.db, actor.orgId);
+    const bytes = byteLength(text, ciphertext);
+    if (bytes > settings.maxMessageBytes) {
+      throw new AppError('payload_too_large', `the message is ${bytes} bytes; the limit is ${settings.maxMessageBytes}`, { limit: settings.maxMessageBytes, size: bytes });
+    }
+  }
+
+  /** Mentions must name members; others are dropped (they could not read the message anyway). */
+  private validMentions(ids: string[] | undefined, members: string[]): string[] {
+    const set = new Set(members);
+    return [...new Set(ids ?? [])].filter((u) => set.has(u));
+  }
+}
+
+function byteLength(text?: string, ciphertext?: string): number {
+  return text !== undefined ? Buffer.byteLength(text, 'utf8') : Math.floor(((ciphertext?.length ?? 0) * 3) / 4);
+}

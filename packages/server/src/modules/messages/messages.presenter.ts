@@ -1,0 +1,61 @@
+/** Message rows → wire objects, in batches: one query each for reactions, mentions, threads. */
+import type { Message } from '@conclave/protocol';
+import type { KeyService } from '../../kernel/keys';
+import { filesForMessages } from '../files/files.presenter';
+import type { Trx } from '../../storage/tx';
+import { openBody } from './messages.body';
+import * as store from './messages.store';
+
+export async function presentMessages(db: Trx, keys: KeyService, rows: store.MessageRow[]): Promise<Message[]> {
+  const ids = rows.map((r) => r.id);
+  const roots = rows.filter((r) => r.reply_count > 0).map((r) => r.id);
+  const [reactions, mentions, participants, files] = await Promise.all([
+    store.reactionsFor(db, ids), store.mentionsFor(db, ids), store.threadParticipants(db, roots), filesForMessages(db, keys, ids),
+  ]);
+  const reactionsBy = groupBy(reactions, (r) => r.message_id);
+  const mentionsBy = groupBy(mentions, (m) => m.message_id);
+  const participantsBy = groupBy(participants, (p) => p.thread_root_id!);
+  const out: Message[] = [];
+  for (const r of rows) {
+    let text: string | null = null;
+    let ciphertext: string | null = null;
+    if (r.body && r.deleted_at === null) {
+      if (r.encryption === 'e2ee') ciphertext = Buffer.from(r.body).toString('base64');
+      else text = openBody(await keys.get(db, r.key_id!), r.body, r.conversation_id, r.id, r.version);
+    }
+    const byEmoji = new Map<string, string[]>();
+    for (const x of reactionsBy.get(r.id) ?? []) byEmoji.set(x.emoji, [...(byEmoji.get(x.emoji) ?? []), x.user_id]);
+    out.push({
+      id: r.id,
+      conversationId: r.conversation_id,
+      clientId: r.client_id,
+      position: Number(r.position),
+      authorId: r.author_id,
+      encryption: r.encryption as Message['encryption'],
+      text,
+      ciphertext,
+      mentions: (mentionsBy.get(r.id) ?? []).map((m) => m.user_id),
+      threadRootId: r.thread_root_id,
+      thread: r.reply_count > 0
+        ? { replyCount: r.reply_count, lastReplyAt: r.last_reply_at, participantIds: (participantsBy.get(r.id) ?? []).map((p) => p.author_id).sort() }
+        : null,
+      reactions: [...byEmoji.entries()].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })),
+      createdAt: r.created_at,
+      editedAt: r.edited_at,
+      deletedAt: r.deleted_at,
+      files: files.get(r.id) ?? [],
+    });
+  }
+  return out;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}

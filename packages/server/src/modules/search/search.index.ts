@@ -1,0 +1,69 @@
+/**
+ * The search index (MSG-3) without plaintext at rest (rule 5): each token is stored as 53 bits
+ * of HMAC-SHA256 under the conversation's own search key (a data key, scope
+ * `search:<conversationId>`, wrapped by the master key like every DEK). Without that key a row
+ * says nothing about the word; destroying the conversation's keys makes its index useless.
+ * Writes run inside the caller's action transaction (index on send/edit, remove on delete).
+ */
+import { createHmac } from 'node:crypto';
+import type { KeyService } from '../../kernel/keys';
+import type { Trx } from '../../storage/tx';
+import { documentTokens } from './search.tokens';
+
+/** A token's keyed hash, as a safe integer (53 bits: ample for the per-conversation vocabulary; a collision only adds a candidate that decryption then rejects). */
+export function tokenHash(key: Uint8Array, token: string): number {
+  const mac = createHmac('sha256', key).update(token, 'utf8').digest();
+  return Number(mac.readBigUInt64BE(0) >> 11n);
+}
+
+export class SearchIndex {
+  constructor(private readonly keys: KeyService) {}
+
+  /** The conversation's search key, created on first use when `create`. */
+  async key(db: Trx, conversationId: string, create: false): Promise<Buffer | null>;
+  async key(db: Trx, conversationId: string, create: true, now: number): Promise<Buffer>;
+  async key(db: Trx, conversationId: string, create: boolean, now?: number): Promise<Buffer | null> {
+    const row = await db.selectFrom('search_keys').select('key_id').where('conversation_id', '=', conversationId).executeTakeFirst();
+    if (row) {
+      try {
+        return await this.keys.get(db, row.key_id);
+      } catch {
+        return null; // destroyed: the conversation's index is gone with it
+      }
+    }
+    if (!create) return null;
+    const k = await this.keys.create(db, `search:${conversationId}`, now!);
+    await db.insertInto('search_keys').values({ conversation_id: conversationId, key_id: k.id }).execute();
+    return k.key;
+  }
+
+  /** Search keys of several conversations (those without one have nothing indexed). */
+  async keysFor(db: Trx, conversationIds: string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (let i = 0; i < conversationIds.length; i += 500) {
+      const rows = await db.selectFrom('search_keys').select(['conversation_id', 'key_id']).where('conversation_id', 'in', conversationIds.slice(i, i + 500)).execute();
+      for (const r of rows) {
+        try {
+          out.set(r.conversation_id, await this.keys.get(db, r.key_id));
+        } catch {
+          // destroyed key: skip
+        }
+      }
+    }
+    return out;
+  }
+
+  /** (Re)indexes a document (a message or a file name) of a conversation. */
+  async index(trx: Trx, conversationId: string, docId: string, text: string, now: number): Promise<void> {
+    await this.remove(trx, docId);
+    const tokens = documentTokens(text);
+    if (!tokens.size) return;
+    const key = await this.key(trx, conversationId, true, now);
+    const rows = [...new Set([...tokens].map((t) => tokenHash(key, t)))].map((term) => ({ term, doc_id: docId }));
+    for (let i = 0; i < rows.length; i += 400) await trx.insertInto('search_terms').values(rows.slice(i, i + 400)).execute();
+  }
+
+  async remove(trx: Trx, docId: string): Promise<void> {
+    await trx.deleteFrom('search_terms').where('doc_id', '=', docId).execute();
+  }
+}

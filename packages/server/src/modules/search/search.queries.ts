@@ -1,0 +1,180 @@
+/**
+ * Search (MSG-3). Order of work, so nothing unreadable is ever touched:
+ * 1. the conversations the caller may read now (member, clearance, level MFA; server-encrypted
+ *    only — E2EE conversations are searched on the client);
+ * 2. query tokens hashed with each of those conversations' search keys;
+ * 3. candidates from the index (every token present), filtered in SQL by conversation, author,
+ *    dates, attachments, and in code by each member's history horizon;
+ * 4. candidates decrypted, the phrases confirmed in the text, highlights built.
+ */
+import type { ResponseOf } from '@conclave/protocol';
+import { sql } from 'kysely';
+import type { UserActor } from '../../kernel/actor';
+import type { Services } from '../../services';
+import type { Trx } from '../../storage/tx';
+import { clears, levelPolicy } from '../access/levels';
+import { accessConversation } from '../conversations/conversations.access';
+import { presentFiles } from '../files/files.presenter';
+import type { FileRow } from '../files/files.store';
+import { openName } from '../files/files.crypto';
+import { openBody } from '../messages/messages.body';
+import { presentMessages } from '../messages/messages.presenter';
+import type { MessageRow } from '../messages/messages.store';
+import { getOrgSettings } from '../org/org.store';
+import { tokenHash, type SearchIndex } from './search.index';
+import { findPhrases, parseQuery, snippet } from './search.tokens';
+
+type SearchQuery = { q: string; conversationId?: string; authorId?: string; from?: number; to?: number; hasFile?: 'true' | 'false'; limit?: number };
+
+/** Hashes per SQL statement (both dialects accept far more; this keeps plans small). */
+const MAX_HASHES = 8_000;
+const MAX_PAGES = 8;
+
+interface Scope { id: string; level: string; historyFrom: number }
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The smallest ULID of millisecond `ms` (ids compare as text in time order). */
+function ulidFloor(ms: number): string {
+  let out = '';
+  for (let i = 0, t = Math.max(0, Math.floor(ms)); i < 10; i++, t = Math.floor(t / 32)) out = CROCKFORD[t % 32]! + out;
+  return out + '0'.repeat(16);
+}
+
+export class SearchQueries {
+  constructor(private readonly svc: Services, private readonly index: SearchIndex) {}
+
+  async search(actor: UserActor, q: SearchQuery): Promise<ResponseOf<'search'>> {
+    const db = this.svc.database.db;
+    const parsed = parseQuery(q.q);
+    const hasFile = parsed.hasFile || q.hasFile === 'true';
+    const limit = q.limit ?? 20;
+    // A named conversation the caller may not read is not found (and audited), like everywhere else.
+    if (q.conversationId) await accessConversation(db, actor, q.conversationId, 'member');
+    if (!parsed.tokens.length && !hasFile) return { messages: [], files: [], hasMore: false };
+    const scopes = await this.scopes(db, actor, q.conversationId);
+    if (!scopes.size) return { messages: [], files: [], hasMore: false };
+
+    const keys = parsed.tokens.length ? await this.index.keysFor(db, [...scopes.keys()]) : new Map<string, Buffer>();
+    const searchable = parsed.tokens.length ? [...scopes.keys()].filter((id) => keys.has(id)) : [...scopes.keys()];
+    const batches: Array<{ convIds: string[]; hashes: number[] }> = [];
+    const per = Math.max(1, Math.floor(MAX_HASHES / Math.max(1, parsed.tokens.length)));
+    for (let i = 0; i < searchable.length; i += per) {
+      const convIds = searchable.slice(i, i + per);
+      batches.push({ convIds, hashes: convIds.flatMap((c) => (parsed.tokens.length ? parsed.tokens.map((t) => tokenHash(keys.get(c)!, t)) : [])) });
+    }
+
+    const hits: Array<{ row: MessageRow; text: string; ranges: Array<{ start: number; end: number }> }> = [];
+    for (const b of batches) hits.push(...(await this.messageHits(db, b, parsed.tokens.length, parsed.phrases, scopes, q, hasFile, limit + 1)));
+    hits.sort((a, b) => (a.row.id < b.row.id ? 1 : a.row.id > b.row.id ? -1 : 0));
+    const page = hits.slice(0, limit);
+    const presented = await presentMessages(db, this.svc.keys, page.map((h) => h.row));
+    const messages = page.map((h, i) => ({ message: presented[i]!, ...snippet(h.text, h.ranges) }));
+
+    let files: ResponseOf<'search'>['files'] = [];
+    if (parsed.tokens.length && !hasFile) {
+      const fileHits: Array<{ row: FileRow; ranges: Array<{ start: number; end: number }> }> = [];
+      for (const b of batches) fileHits.push(...(await this.fileHits(db, actor, b, parsed.tokens.length, parsed.phrases, scopes, q, limit)));
+      fileHits.sort((a, b) => (a.row.id < b.row.id ? 1 : -1));
+      const settings = await getOrgSettings(db, actor.orgId);
+      const rows = fileHits.slice(0, limit);
+      const infos = await presentFiles(db, this.svc.keys, settings, rows.map((h) => h.row), new Map([...scopes.values()].map((s) => [s.id, s.level])));
+      const byId = new Map(rows.map((h) => [h.row.id, h.ranges]));
+      files = infos.map((f) => ({ file: f, highlights: byId.get(f.id) ?? [] }));
+    }
+    return { messages, files, hasMore: hits.length > limit };
+  }
+
+  /** Conversations the caller may read now, with their history horizon. */
+  private async scopes(db: Trx, actor: UserActor, only?: string): Promise<Map<string, Scope>> {
+    const settings = await getOrgSettings(db, actor.orgId);
+    let qb = db.selectFrom('conversation_members as m').innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .select(['c.id', 'c.level', 'm.history_from']).where('m.user_id', '=', actor.userId).where('c.org_id', '=', actor.orgId).where('c.encryption', '=', 'server');
+    if (only) qb = qb.where('c.id', '=', only);
+    const out = new Map<string, Scope>();
+    for (const r of await qb.execute()) {
+      if (!clears(settings, actor.clearance, r.level)) continue;
+      if (levelPolicy(settings, r.level).mfaRequired && !actor.mfaVerified) continue;
+      out.set(r.id, { id: r.id, level: r.level, historyFrom: Number(r.history_from) });
+    }
+    return out;
+  }
+
+  /**
+   * Message hits, newest first. Ids are ULIDs (time first), so the index is read in time
+   * windows growing ×8 from the last hour: a common word fills the page from a thin recent
+   * slice of its posting list instead of the whole list; a rare word costs a few cheap lookups.
+   */
+  private async messageHits(db: Trx, b: { convIds: string[]; hashes: number[] }, nTokens: number, phrases: string[], scopes: Map<string, Scope>, q: SearchQuery, hasFile: boolean, want: number) {
+    const out: Array<{ row: MessageRow; text: string; ranges: Array<{ start: number; end: number }> }> = [];
+    const now = this.svc.clock.now();
+    let upper: string | undefined = q.to !== undefined ? ulidFloor(q.to + 1) : undefined;
+    for (let span = 3_600_000; out.length < want; span *= 8) {
+      const oldest = now - span < (q.from ?? 0) || span > 20 * 365 * 86_400_000;
+      const lower = oldest ? undefined : ulidFloor(now - span);
+      if (lower !== undefined && upper !== undefined && lower >= upper) continue;
+      let cursor = upper;
+      for (let pageNo = 0; pageNo < MAX_PAGES && out.length < want; pageNo++) {
+        let qb = db.selectFrom('messages as m').selectAll('m').where('m.conversation_id', 'in', b.convIds).where('m.deleted_at', 'is', null).where('m.encryption', '=', 'server');
+        if (nTokens) {
+          qb = qb.where('m.id', 'in', (eb) => {
+            let sub = eb.selectFrom('search_terms').select('doc_id').where('term', 'in', b.hashes);
+            if (lower) sub = sub.where('doc_id', '>=', lower);
+            if (cursor) sub = sub.where('doc_id', '<', cursor);
+            return sub.groupBy('doc_id').having((h) => h.fn.countAll(), '=', nTokens);
+          });
+        }
+        if (lower) qb = qb.where('m.id', '>=', lower);
+        if (cursor) qb = qb.where('m.id', '<', cursor);
+        if (hasFile) qb = qb.where(({ exists, selectFrom }) => exists(selectFrom('files as f').select(sql<number>`1`.as('one')).whereRef('f.message_id', '=', 'm.id').where('f.status', '=', 'ready')));
+        if (q.authorId) qb = qb.where('m.author_id', '=', q.authorId);
+        if (q.from !== undefined) qb = qb.where('m.created_at', '>=', q.from);
+        if (q.to !== undefined) qb = qb.where('m.created_at', '<=', q.to);
+        const size = Math.min(200, want * 3);
+        const rows = await qb.orderBy('m.id', 'desc').limit(size).execute();
+        for (const row of rows) {
+          if (Number(row.position) <= scopes.get(row.conversation_id)!.historyFrom || !row.body || !row.key_id) continue;
+          let text: string;
+          try {
+            text = openBody(await this.svc.keys.get(db, row.key_id), row.body, row.conversation_id, row.id, row.version);
+          } catch {
+            continue;
+          }
+          const ranges = phrases.length ? findPhrases(text, phrases) : [];
+          if (ranges) out.push({ row, text, ranges });
+          if (out.length >= want) break;
+        }
+        if (rows.length < size) break;
+        cursor = rows[rows.length - 1]!.id;
+      }
+      if (oldest) break;
+      upper = lower;
+    }
+    return out;
+  }
+
+  private async fileHits(db: Trx, actor: UserActor, b: { convIds: string[]; hashes: number[] }, nTokens: number, phrases: string[], scopes: Map<string, Scope>, q: SearchQuery, want: number) {
+    let qb = db.selectFrom('files as f').leftJoin('messages as m', 'm.id', 'f.message_id').selectAll('f').select(['m.position as msg_position', 'm.deleted_at as msg_deleted'])
+      .where('f.conversation_id', 'in', b.convIds).where('f.status', '=', 'ready')
+      .where('f.id', 'in', (eb) => eb.selectFrom('search_terms').select('doc_id').where('term', 'in', b.hashes).groupBy('doc_id').having((h) => h.fn.countAll(), '=', nTokens))
+      .where((eb) => eb.or([eb('f.message_id', 'is not', null), eb('f.uploader_id', '=', actor.userId)]));
+    if (q.authorId) qb = qb.where('f.uploader_id', '=', q.authorId);
+    if (q.from !== undefined) qb = qb.where('f.created_at', '>=', q.from);
+    if (q.to !== undefined) qb = qb.where('f.created_at', '<=', q.to);
+    const rows = await qb.orderBy('f.id', 'desc').limit(Math.min(200, want * 3)).execute();
+    const out: Array<{ row: FileRow; ranges: Array<{ start: number; end: number }> }> = [];
+    for (const r of rows) {
+      const { msg_position, msg_deleted, ...row } = r;
+      if (row.message_id && (msg_deleted !== null || Number(msg_position) <= scopes.get(row.conversation_id)!.historyFrom)) continue;
+      let name: string;
+      try {
+        name = openName(await this.svc.keys.get(db, row.key_id), row.id, row.name_enc);
+      } catch {
+        continue;
+      }
+      const ranges = findPhrases(name, phrases);
+      if (ranges) out.push({ row: row as FileRow, ranges });
+      if (out.length >= want) break;
+    }
+    return out;
+  }
+}

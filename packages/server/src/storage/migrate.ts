@@ -1,0 +1,42 @@
+/**
+ * Migrations: one file each under ./migrations, applied in name order inside Kysely's
+ * Migrator (which takes a lock, so two nodes starting together apply each migration once).
+ */
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './db';
+import * as m0001 from './migrations/0001_initial';
+import * as m0002 from './migrations/0002_access_control';
+import * as m0003 from './migrations/0003_audit';
+import * as m0004 from './migrations/0004_files_search';
+import * as m0005 from './migrations/0005_mls';
+
+type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
+
+/** Every migration, by name. Append new ones; never edit an applied one. */
+export const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001_initial': m0001,
+  '0002_access_control': m0002,
+  '0003_audit': m0003,
+  '0004_files_search': m0004,
+  '0005_mls': m0005,
+};
+
+class Provider implements MigrationProvider {
+  constructor(private readonly d: Database, private readonly upTo?: string) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of Object.entries(MIGRATIONS)) {
+      if (this.upTo && name > this.upTo) break;
+      out[name] = { up: (db) => mod.up(db, this.d.dialect) };
+    }
+    return out;
+  }
+}
+
+/** Applies pending migrations (optionally only up to `upTo`, for migration tests). Throws on failure. */
+export async function migrate(d: Database, upTo?: string): Promise<string[]> {
+  const migrator = new Migrator({ db: d.db, provider: new Provider(d, upTo) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

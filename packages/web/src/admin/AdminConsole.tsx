@@ -1,0 +1,39 @@
+/**
+ * The admin console at /admin (owners and admins). Sections are a table: roles, departments,
+ * confidentiality levels, policies and presets, the audit log, security alerts and the
+ * retention / legal hold / DSAR queues join it as their server endpoints land.
+ */
+import type { ReactNode } from 'react';
+import { useApp } from '../lib/app-context';
+import { useI18n } from '../i18n/context';
+import type { MsgKey } from '../i18n/en';
+import { PageShell } from '../ui/PageShell';
+import { usePath } from '../ui/router';
+import type { IconName } from '../ui/Icon';
+import { UsersAdmin } from './UsersAdmin';
+import { OrgSettingsAdmin } from './OrgSettingsAdmin';
+import { HealthAdmin } from './HealthAdmin';
+
+interface AdminSection { id: string; label: MsgKey; icon: IconName; permission?: string; render(): ReactNode }
+
+const SECTIONS: AdminSection[] = [
+  { id: 'users', label: 'admin.nav.users', icon: 'users', permission: 'users.create', render: () => <UsersAdmin /> },
+  { id: 'organisation', label: 'admin.nav.organisation', icon: 'building', permission: 'org.update_settings', render: () => <OrgSettingsAdmin /> },
+  { id: 'health', label: 'admin.nav.health', icon: 'activity', render: () => <HealthAdmin /> },
+];
+
+export default function AdminConsole() {
+  const app = useApp();
+  const { t } = useI18n();
+  const path = usePath();
+  const visible = SECTIONS.filter((s) => !s.permission || app.can(s.permission));
+  const active = visible.find((s) => s.id === path.split('/')[2]) ?? visible[0];
+  return (
+    <PageShell
+      title={t('admin.title')} subtitle={app.me.org.name} base="/admin" active={active.id}
+      nav={visible.map((s) => ({ id: s.id, label: t(s.label), icon: s.icon }))}
+    >
+      {active.render()}
+    </PageShell>
+  );
+}
