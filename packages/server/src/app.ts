@@ -50,7 +50,9 @@ import { messageRoutes } from './modules/messages/messages.routes';
 import { SyncQueries } from './modules/sync/sync.queries';
 import { syncRoutes } from './modules/sync/sync.routes';
 import { mlsRoutes } from './modules/mls/mls.routes';
+import { fileURLToPath } from 'node:url';
 import { landingPage } from './http/landing';
+import { registerWebClient, webClientBuilt } from './http/web-client';
 import { mfaOnlyConversations } from './modules/conversations/conversations.access';
 import { startSessionSweep } from './jobs/session-sweep';
 import { startAuditCheckpoints } from './jobs/audit-checkpoints';
@@ -159,7 +161,10 @@ export async function createServer(config: Config, opts: CreateOptions = {}): Pr
   });
   http.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await metrics.registry.metrics()));
   http.get('/api/v1/openapi.json', async () => openapi);
-  http.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(VERSION)));
+  // The web client and admin console, from the same origin as the API (a status page until built).
+  const webDir = config.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
+  if (webClientBuilt(webDir)) registerWebClient(http, webDir);
+  else http.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(VERSION)));
 
   const stopSweep = startSessionSweep(database, hub, clock, (err) => log.warn({ err }, 'session sweep failed'));
   const jobs = opts.backgroundJobs ?? !opts.skipBootstrap;

@@ -34,6 +34,7 @@ export const ENV_SCHEMA = z.object({
   CONCLAVE_S3_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+\/)*$/, 'must be empty or path segments ending in /').optional(),
   CONCLAVE_CLAMD_URL: z.string().regex(/^tcp:\/\/[^:/]+:\d+$/, 'must be tcp://host:port').optional(),
   CONCLAVE_UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  CONCLAVE_WEB_DIR: z.string().min(1).optional(),
   CONCLAVE_UPLOAD_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   // ---- audit trail and security alerts (AUD-2, AUD-3, MON-1) ----
   CONCLAVE_AUDIT_CHECKPOINT_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
@@ -72,6 +73,8 @@ export interface Config {
   wsMaxBufferBytes: number;
   trustProxy: boolean;
   shutdownGraceMs: number;
+  /** Built web client to serve at / (default packages/web/dist; `npm start` builds it). */
+  webDir?: string;
   /** Filesystem blob store root (default `<data dir>/blobs`); ignored when `s3` is set. */
   blobDir?: string;
   /** S3-compatible blob store, when CONCLAVE_S3_ENDPOINT and CONCLAVE_S3_BUCKET are set. */
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxBodyBytes: e.CONCLAVE_MAX_BODY_BYTES,
     wsMaxBufferBytes: e.CONCLAVE_WS_MAX_BUFFER_BYTES,
     trustProxy: e.CONCLAVE_TRUST_PROXY === 'true',
+    webDir: e.CONCLAVE_WEB_DIR ? path.resolve(e.CONCLAVE_WEB_DIR) : undefined,
     shutdownGraceMs: e.CONCLAVE_SHUTDOWN_GRACE_MS,
     blobDir: e.CONCLAVE_BLOB_DIR ? path.resolve(e.CONCLAVE_BLOB_DIR) : undefined,
     s3: s3Options(e),

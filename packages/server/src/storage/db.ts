@@ -17,6 +17,8 @@ export interface Database {
   dialect: DialectName;
   /** Human-readable location without credentials, for logs and `conclave status`. */
   location: string;
+  /** PostgreSQL schema named in the search_path, when one was given. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export function openDatabase(url: string, opts: { schema?: string; poolSize?: nu
     pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(url);
-    return { db, dialect: 'postgres', location: `postgres://${u.host}${u.pathname}${opts.schema ? `#${opts.schema}` : ''}`, close: () => db.destroy() };
+    return { db, dialect: 'postgres', schema: opts.schema, location: `postgres://${u.host}${u.pathname}${opts.schema ? `#${opts.schema}` : ''}`, close: () => db.destroy() };
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

@@ -2,7 +2,7 @@
  * Migrations: one file each under ./migrations, applied in name order inside Kysely's
  * Migrator (which takes a lock, so two nodes starting together apply each migration once).
  */
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './db';
 import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_access_control';
@@ -35,7 +35,18 @@ class Provider implements MigrationProvider {
 
 /** Applies pending migrations (optionally only up to `upTo`, for migration tests). Throws on failure. */
 export async function migrate(d: Database, upTo?: string): Promise<string[]> {
-  const migrator = new Migrator({ db: d.db, provider: new Provider(d, upTo) });
+  // Kysely looks for its migration tables in every schema unless told which one: another
+  // schema of the same database holding them (a test server next door, another application)
+  // would make it skip creating its own. Name the schema the connection works in.
+  // current_schema() is NULL when the search_path names no existing schema; never fall back to
+  // Kysely's look-everywhere default then (it would find a neighbour's tables and fail later).
+  let schema: string | undefined;
+  if (d.dialect === 'postgres') {
+    if (d.schema) await sql`create schema if not exists ${sql.id(d.schema)}`.execute(d.db);
+    schema = d.schema ?? (await sql<{ s: string | null }>`select current_schema() as s`.execute(d.db)).rows[0]?.s ?? undefined;
+    if (!schema) throw new Error('PostgreSQL: no schema in the search_path exists; create it or fix the search_path of the database user');
+  }
+  const migrator = new Migrator({ db: d.db, provider: new Provider(d, upTo), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -15,7 +15,7 @@ export function dlpActionFor(settings: Pick<OrgSettings, 'dlp'>, level: string):
 
 export interface DlpOutcome { text: string; action: DlpAction; hits: DlpHit[] }
 
-/** Default DLP settings (docs/DLP.md): all built-in detectors; public conversations warn. */
+/** Default DLP settings (docs/FILES-SEARCH-DLP.md): all built-in detectors; public conversations warn. */
 export function defaultDlpSettings(): OrgSettings['dlp'] {
   return { detectors: ['cn_mobile', 'cn_id', 'bank_card', 'email'], customPatterns: [], levelActions: { public: 'warn', internal: 'allow', confidential: 'allow', secret: 'allow' } };
 }

@@ -2,7 +2,7 @@
  * Visible watermarks on previews (DLP-2): the viewer's name, id and the time, so a photo or
  * screenshot of confidential content names who looked at it. PDFs get the text drawn on every
  * page (pdf-lib); images are served inside an SVG with a tiled overlay; text previews get a
- * header line. Deterrence against leaks by camera or screenshot, not a technical lock: see docs/DLP.md.
+ * header line. Deterrence against leaks by camera or screenshot, not a technical lock: see docs/FILES-SEARCH-DLP.md.
  */
 import { degrees, PDFDocument, rgb, StandardFonts } from 'pdf-lib';
 

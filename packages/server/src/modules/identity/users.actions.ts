@@ -14,6 +14,7 @@ import * as access from '../access/access.store';
 import { clears } from '../access/levels';
 import * as conv from '../conversations/conversations.store';
 import { removeMembership, assertAdmissible } from '../conversations/membership';
+import { mlsUserOffboarded } from '../mls/mls.external';
 import { checkPasswordPolicy, generateOneTimePassword, hashPassword } from './passwords';
 import { assertCanManageUser, assertNotLastOwner, requirePermission } from './identity.policy';
 import { presentOneUser } from './identity.presenter';
@@ -123,6 +124,7 @@ export class UserAdminActions {
       await store.updateUser(ctx.trx, id, { status: 'deactivated', deactivated_at: ctx.now, updated_at: ctx.now });
       if (user.role === 'owner') assertNotLastOwner(await store.countActiveWithRole(ctx.trx, actor.orgId, 'owner'));
       revoked = await store.revokeUserSessions(ctx.trx, id, ctx.now, 'deactivated');
+      await mlsUserOffboarded(ctx, id);
       const settings = await getOrgSettings(ctx.trx, actor.orgId);
       for (const c of await conv.membershipsOf(ctx.trx, id)) {
         const soleOwner = c.my_role === 'owner' && c.kind !== 'dm' && !(await conv.listMembers(ctx.trx, c.id)).some((m) => m.role === 'owner' && m.user_id !== id);

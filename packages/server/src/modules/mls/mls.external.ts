@@ -115,3 +115,13 @@ export function registerExternalSender(orgId: string, sender: MlsExternalSender)
 export async function mlsMemberRemoved(ctx: ActionContext, conversationId: string): Promise<void> {
   await senders.get(ctx.actor.orgId)?.proposeRemovals(ctx, conversationId);
 }
+
+/**
+ * Offboarding (ACL-5): every MLS device of the user is revoked and their KeyPackages dropped, in
+ * the deactivation's transaction, so nobody can add the leaver's devices back (not even after a
+ * reactivation: a returning user registers new devices). Their leaves go with the memberships.
+ */
+export async function mlsUserOffboarded(ctx: ActionContext, userId: string): Promise<void> {
+  const n = await store.revokeUserDevices(ctx.trx, userId, ctx.now);
+  if (n) ctx.detail({ mlsDevicesRevoked: n });
+}

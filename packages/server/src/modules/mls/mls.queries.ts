@@ -73,7 +73,8 @@ export class MlsQueries {
   async welcomes(actor: UserActor, deviceId: string): Promise<ResponseOf<'listMlsWelcomes'>> {
     const db = this.svc.database.db;
     const d = await store.findDevice(db, deviceId);
-    if (!d || d.user_id !== actor.userId) throw notFound('device');
+    if (!d || d.user_id !== actor.userId) throw notFound('device', d ? 'not_owner' : 'missing');
+    if (d.revoked_at !== null) throw notFound('device', 'revoked');
     const rows = await store.welcomesFor(db, deviceId, actor.userId);
     return { welcomes: rows.filter((r) => r.welcome).map((r) => ({ conversationId: r.conversation_id, epoch: Number(r.epoch) + 1, handshakeId: r.id, welcome: b64(r.welcome!) })) };
   }

@@ -36,6 +36,12 @@ export async function revokeDevice(trx: Trx, id: string, now: number): Promise<v
   await trx.updateTable('mls_devices').set({ revoked_at: now }).where('id', '=', id).execute();
   await trx.deleteFrom('mls_key_packages').where('device_id', '=', id).execute();
 }
+/** Revokes every active device of a user (offboarding) and drops all their KeyPackages. Returns how many devices. */
+export async function revokeUserDevices(trx: Trx, userId: string, now: number): Promise<number> {
+  const res = await trx.updateTable('mls_devices').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  await trx.deleteFrom('mls_key_packages').where('user_id', '=', userId).execute();
+  return Number(res.numUpdatedRows);
+}
 
 // ---- key packages ----
 export async function insertKeyPackages(trx: Trx, rows: KeyPackageRow[]): Promise<void> {

@@ -161,10 +161,13 @@ export class SearchQueries {
     if (q.from !== undefined) qb = qb.where('f.created_at', '>=', q.from);
     if (q.to !== undefined) qb = qb.where('f.created_at', '<=', q.to);
     const rows = await qb.orderBy('f.id', 'desc').limit(Math.min(200, want * 3)).execute();
+    const settings = await getOrgSettings(db, actor.orgId);
     const out: Array<{ row: FileRow; ranges: Array<{ start: number; end: number }> }> = [];
     for (const r of rows) {
       const { msg_position, msg_deleted, ...row } = r;
       if (row.message_id && (msg_deleted !== null || Number(msg_position) <= scopes.get(row.conversation_id)!.historyFrom)) continue;
+      // A file uploaded before its conversation's level was lowered keeps its higher level.
+      if (!clears(settings, actor.clearance, row.level) || (levelPolicy(settings, row.level).mfaRequired && !actor.mfaVerified)) continue;
       let name: string;
       try {
         name = openName(await this.svc.keys.get(db, row.key_id), row.id, row.name_enc);

@@ -1,7 +1,7 @@
 /**
  * Blob store (MSG-2, OPS-1): where encrypted file parts live. One interface, two backends —
  * the local filesystem under the data dir (default) and S3-compatible object storage.
- * Stores only ciphertext: encryption happens before `put` (modules/files/file-crypto.ts).
+ * Stores only ciphertext: encryption happens before `put` (modules/files/files.crypto.ts).
  */
 
 export interface BlobStore {
