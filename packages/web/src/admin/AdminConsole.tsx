@@ -1,7 +1,7 @@
 /**
  * The admin console at /admin (owners and admins). Sections are a table: roles, departments,
- * confidentiality levels, policies and presets, the audit log, security alerts and the
- * retention / legal hold / DSAR queues join it as their server endpoints land.
+ * confidentiality levels, policies and presets and the retention / legal hold / DSAR queues
+ * join it as their server endpoints land. Each section shows only to holders of its permission.
  */
 import type { ReactNode } from 'react';
 import { useApp } from '../lib/app-context';
@@ -13,12 +13,16 @@ import type { IconName } from '../ui/Icon';
 import { UsersAdmin } from './UsersAdmin';
 import { OrgSettingsAdmin } from './OrgSettingsAdmin';
 import { HealthAdmin } from './HealthAdmin';
+import { AuditAdmin } from './AuditAdmin';
+import { AlertsAdmin } from './AlertsAdmin';
 
 interface AdminSection { id: string; label: MsgKey; icon: IconName; permission?: string; render(): ReactNode }
 
 const SECTIONS: AdminSection[] = [
   { id: 'users', label: 'admin.nav.users', icon: 'users', permission: 'users.create', render: () => <UsersAdmin /> },
   { id: 'organisation', label: 'admin.nav.organisation', icon: 'building', permission: 'org.update_settings', render: () => <OrgSettingsAdmin /> },
+  { id: 'audit', label: 'admin.nav.audit', icon: 'fileText', permission: 'audit.read', render: () => <AuditAdmin /> },
+  { id: 'alerts', label: 'admin.nav.alerts', icon: 'bell', permission: 'alerts.manage', render: () => <AlertsAdmin /> },
   { id: 'health', label: 'admin.nav.health', icon: 'activity', render: () => <HealthAdmin /> },
 ];
 
