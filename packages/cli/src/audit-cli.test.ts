@@ -4,33 +4,17 @@
  * auditor exports (CLI and API), keeps the published key, and later verifies the export and
  * the live SQLite database — after someone altered one row of each.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicKeyFingerprint } from '@conclave/crypto';
+import { runCli, type CliResult } from './run-cli.test-support';
 import { startTestServer, type TestServer, type TestUser } from '@conclave/testkit';
 
-const BIN = fileURLToPath(new URL('../bin/conclave.mjs', import.meta.url));
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
-function cli(args: string[], dataDir: string): Promise<CliResult> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONCLAVE_')));
-  Object.assign(env, { CONCLAVE_DATA_DIR: dataDir, CONCLAVE_LOG_LEVEL: 'silent' });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], dataDir: string): Promise<CliResult> => runCli(args, { dataDir });
 
 describe('conclave audit (CLI, offline verifier)', () => {
   let ts: TestServer;

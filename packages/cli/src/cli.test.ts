@@ -3,35 +3,17 @@
  * (bootstrapped, listening) on a temp data dir, with the CLI writing to the same SQLite file
  * while the server runs — the normal way an operator uses it.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConclaveClient } from '@conclave/sdk';
+import { runCli, type CliResult } from './run-cli.test-support';
 import { startTestServer, type TestServer } from '@conclave/testkit';
 
-const BIN = fileURLToPath(new URL('../bin/conclave.mjs', import.meta.url));
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
-
-/** Runs `conclave args…` with a clean CONCLAVE_* environment pointing at `dataDir`. */
-function cli(args: string[], opts: { dataDir: string; env?: Record<string, string>; input?: string }): Promise<CliResult> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONCLAVE_')));
-  Object.assign(env, { CONCLAVE_DATA_DIR: opts.dataDir, CONCLAVE_LOG_LEVEL: 'silent', ...opts.env });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const cli = runCli;
 
 /** Asserts the error contract: the exit code, and exactly one `conclave: …` line on stderr. */
 function expectError(r: CliResult, code: number, pattern: RegExp): void {
