@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ConclaveClient, type ConclaveClient as Client } from '@conclave/sdk';
 import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer } from './web-support';
+import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 const EXPORT_MAX_ROWS = 20;
@@ -44,19 +44,9 @@ describe('web client: audit log and security alerts', () => {
     for (let i = 0; i < 45; i++) await admin.conversations.create({ kind: 'channel', name: `project-${i}` });
   });
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    admin?.close();
-    await web?.close();
-    await server?.stop();
-  });
+  afterAll(async () => closeWebSuite({ contexts, browser, clients: [admin], web, server }));
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    let i = 0;
-    for (const c of contexts) for (const p of c.pages()) await p.screenshot({ path: screenshotPath(`failed-admin-audit-${i++}`) }).catch(() => undefined);
-  });
+  afterEach(async (ctx) => screenshotOnFailure(ctx.task.result?.state, contexts, 'admin-audit'));
 
   async function page(): Promise<Page> {
     const ctx = await webContext(browser);

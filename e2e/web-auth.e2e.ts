@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ConclaveClient, type ConclaveClient as Client } from '@conclave/sdk';
 import { totpCode } from '@conclave/server';
 import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer } from './web-support';
+import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 
@@ -36,20 +36,9 @@ describe('web client: sign-in and administration', () => {
     }
   });
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    admin?.close();
-    await web?.close();
-    await server?.stop();
-  });
+  afterAll(async () => closeWebSuite({ contexts, browser, clients: [admin], web, server }));
 
-  // On failure, keep what each open tab showed (e2e/screenshots/failed-*.png).
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    let i = 0;
-    for (const c of contexts) for (const p of c.pages()) await p.screenshot({ path: screenshotPath(`failed-auth-${i++}`) }).catch(() => undefined);
-  });
+  afterEach(async (ctx) => screenshotOnFailure(ctx.task.result?.state, contexts, 'auth'));
 
   async function page(): Promise<Page> {
     const ctx = await webContext(browser);

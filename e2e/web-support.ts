@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ConclaveClient } from '@conclave/sdk';
-import { ADMIN, ROOT } from './harness';
+import { ADMIN, ROOT, screenshotPath } from './harness';
 
 export const DIST = path.join(ROOT, 'packages/web/dist');
 
@@ -49,4 +49,20 @@ export async function adminClient(serverUrl: string): Promise<ConclaveClient> {
   const c = new ConclaveClient({ baseUrl: serverUrl });
   await c.login(ADMIN.email, ADMIN.password);
   return c;
+}
+
+/** On a failed test, keeps what each open tab showed (e2e/screenshots/failed-<prefix>-N.png). */
+export async function screenshotOnFailure(state: string | undefined, contexts: BrowserContext[], prefix: string): Promise<void> {
+  if (state !== 'fail') return;
+  let i = 0;
+  for (const c of contexts) for (const p of c.pages()) await p.screenshot({ path: screenshotPath(`failed-${prefix}-${i++}`) }).catch(() => undefined);
+}
+
+/** Closes what a web suite opened, in order, ignoring what is already gone. */
+export async function closeWebSuite(parts: { contexts: BrowserContext[]; browser?: Browser; clients?: (ConclaveClient | undefined)[]; web?: WebServer; server?: { stop(): Promise<void> } }): Promise<void> {
+  for (const c of parts.contexts) await c.close().catch(() => undefined);
+  await parts.browser?.close();
+  for (const c of parts.clients ?? []) c?.close();
+  await parts.web?.close();
+  await parts.server?.stop();
 }

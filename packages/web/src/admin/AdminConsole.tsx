@@ -15,12 +15,14 @@ import { OrgSettingsAdmin } from './OrgSettingsAdmin';
 import { HealthAdmin } from './HealthAdmin';
 import { AuditAdmin } from './AuditAdmin';
 import { AlertsAdmin } from './AlertsAdmin';
+import { AccessAdmin, ACCESS_PERMISSIONS } from './AccessAdmin';
 
-interface AdminSection { id: string; label: MsgKey; icon: IconName; permission?: string; render(): ReactNode }
+interface AdminSection { id: string; label: MsgKey; icon: IconName; permission?: string; anyOf?: readonly string[]; render(): ReactNode }
 
 const SECTIONS: AdminSection[] = [
   { id: 'users', label: 'admin.nav.users', icon: 'users', permission: 'users.create', render: () => <UsersAdmin /> },
   { id: 'organisation', label: 'admin.nav.organisation', icon: 'building', permission: 'org.update_settings', render: () => <OrgSettingsAdmin /> },
+  { id: 'access', label: 'admin.nav.access', icon: 'lock', anyOf: ACCESS_PERMISSIONS, render: () => <AccessAdmin /> },
   { id: 'audit', label: 'admin.nav.audit', icon: 'fileText', permission: 'audit.read', render: () => <AuditAdmin /> },
   { id: 'alerts', label: 'admin.nav.alerts', icon: 'bell', permission: 'alerts.manage', render: () => <AlertsAdmin /> },
   { id: 'health', label: 'admin.nav.health', icon: 'activity', render: () => <HealthAdmin /> },
@@ -30,7 +32,7 @@ export default function AdminConsole() {
   const app = useApp();
   const { t } = useI18n();
   const path = usePath();
-  const visible = SECTIONS.filter((s) => !s.permission || app.can(s.permission));
+  const visible = SECTIONS.filter((s) => (!s.permission || app.can(s.permission)) && (!s.anyOf || s.anyOf.some((p) => app.can(p))));
   const active = visible.find((s) => s.id === path.split('/')[2]) ?? visible[0];
   return (
     <PageShell
