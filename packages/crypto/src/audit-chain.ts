@@ -74,10 +74,12 @@ export function storedRowHash(row: Record<string, unknown>): string {
 // faster than the general canonicalizer; canonical-json.test.ts checks both agree.
 let planKeys: string[] = [];
 let planSkip: string | null | undefined;
-let plan: Array<[key: string, prefix: string]> | null = null;
+let planValid = false;
+let planSorted: string[] = [];
+let planPrefix: string[] = [];
 
-/** Sorted keys (minus `skip`) with their serialised `"key":` prefixes; null if a key is not well-formed. */
-function planFor(row: Record<string, unknown>, skip: string | null): Array<[string, string]> | null {
+/** Caches the sorted keys (minus `skip`) of `row` and their serialised `"key":` prefixes; false if a key is not well-formed. */
+function planFor(row: Record<string, unknown>, skip: string | null): boolean {
   const keys = Object.keys(row);
   let same = skip === planSkip && keys.length === planKeys.length;
   if (same) {
@@ -88,12 +90,15 @@ function planFor(row: Record<string, unknown>, skip: string | null): Array<[stri
   if (!same) {
     planKeys = keys;
     planSkip = skip;
-    plan = keys.some((k) => !k.isWellFormed())
-      ? null
-      : keys.filter((k) => k !== skip).sort().map((k, i) => [k, `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`]);
+    planValid = !keys.some((k) => !k.isWellFormed());
+    planSorted = planValid ? keys.filter((k) => k !== skip).sort() : [];
+    planPrefix = planSorted.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`);
   }
-  return plan;
+  return planValid;
 }
+
+/** Characters JSON.stringify escapes in a string (a string without them serialises as `"` + s + `"`). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 /**
  * {@link canonicalJson} of a flat plain object without the key `skip` (symbol keys are not
@@ -105,18 +110,19 @@ export function flatCanonicalJson(row: Record<string, unknown>, skip: string | n
   if (row === null || typeof row !== 'object' || Array.isArray(row)) return undefined;
   const proto = Object.getPrototypeOf(row);
   if (proto !== Object.prototype && proto !== null) return undefined;
-  const p = planFor(row, skip);
-  if (p === null) return undefined;
-  if (p.length === 0) return '{}';
+  if (!planFor(row, skip)) return undefined;
+  const keys = planSorted;
+  const prefixes = planPrefix;
+  const n = keys.length;
+  if (n === 0) return '{}';
   let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const [key, prefix] = p[i]!;
-    const v = row[key];
+  for (let i = 0; i < n; i++) {
+    const v = row[keys[i]!];
     let enc: string;
     switch (typeof v) {
       case 'string':
         if (!v.isWellFormed()) return undefined;
-        enc = JSON.stringify(v);
+        enc = NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
         break;
       case 'number':
         if (!Number.isFinite(v)) return undefined;
@@ -132,7 +138,124 @@ export function flatCanonicalJson(row: Record<string, unknown>, skip: string | n
       default:
         return undefined;
     }
-    out += prefix + enc;
+    out += prefixes[i]! + enc;
   }
   return out + '}';
+}
+
+/** The chain fields of a stored row read straight from its canonical JSON line. */
+export interface ScannedRow {
+  id: string;
+  seq: number;
+  prev_hash: string;
+  hash: string;
+}
+
+const CONTROL_CHAR = /[\u0000-\u001f]/;
+const HEX_LOWER = /^[0-9a-f]{2}$/;
+
+/**
+ * Fast path for export lines (package-internal). When `line` is, byte for byte,
+ * {@link canonicalJson} of a flat object — checked here character by character, not assumed:
+ * `{`, members `"key":value` with keys strictly ascending in UTF-16 order (so sorted and
+ * unique) and free of escapes, values that are `null`, `true`, `false`, numbers exactly in
+ * their ECMAScript `Number.toString` form, or strings using exactly the escapes
+ * `JSON.stringify` produces, no whitespace, `}` — with a string `id`, `prev_hash` and `hash`
+ * (no escapes) and a number `seq`, it returns those four values and
+ * `computed` = {@link storedRowHash} of that object. For such a line the canonical JSON of the
+ * row without `hash` is the line with the `"hash":…` member cut out, so nothing is
+ * re-serialised and no object is built.
+ *
+ * Any other line (nested values, other escapes, non-canonical numbers or order, missing
+ * fields, lone surrogates, …) gives undefined: the caller then parses it and uses the general
+ * path, which decides exactly as before.
+ */
+export function scanCanonicalRow(line: string): { row: ScannedRow; computed: string } | undefined {
+  const n = line.length;
+  if (n < 3 || line.charCodeAt(0) !== 0x7b || line.charCodeAt(n - 1) !== 0x7d) return undefined;
+  if (CONTROL_CHAR.test(line) || !line.isWellFormed()) return undefined;
+  let id: string | undefined;
+  let seq: number | undefined;
+  let prevHash: string | undefined;
+  let hash: string | undefined;
+  let hashFrom = -1;
+  let hashTo = -1;
+  let prevKey: string | undefined;
+  let bs = line.indexOf('\\'); // next backslash at or after the scan position (-1: none left)
+  let pos = 1;
+  for (;;) {
+    // Key: a string without escapes, greater than the previous key.
+    if (line.charCodeAt(pos) !== 0x22) return undefined;
+    const keyEnd = line.indexOf('"', pos + 1);
+    if (keyEnd < 0 || (bs >= 0 && bs < keyEnd)) return undefined;
+    const key = line.slice(pos + 1, keyEnd);
+    if (prevKey !== undefined && !(prevKey < key)) return undefined;
+    prevKey = key;
+    if (line.charCodeAt(keyEnd + 1) !== 0x3a) return undefined;
+    const start = keyEnd + 2;
+    const c = line.charCodeAt(start);
+    let end: number; // index just after the value
+    let escaped = false;
+    if (c === 0x22) {
+      let p = start + 1;
+      for (;;) {
+        const q = line.indexOf('"', p);
+        if (q < 0) return undefined;
+        if (bs >= 0 && bs < p) bs = line.indexOf('\\', p);
+        if (bs < 0 || bs > q) { end = q + 1; break; }
+        // An escape before the closing quote: only the forms JSON.stringify writes.
+        escaped = true;
+        const e = line.charCodeAt(bs + 1);
+        if (e === 0x22 || e === 0x5c || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+          p = bs + 2;
+        } else if (e === 0x75 && line.charCodeAt(bs + 2) === 0x30 && line.charCodeAt(bs + 3) === 0x30) {
+          const hex = line.slice(bs + 4, bs + 6);
+          if (!HEX_LOWER.test(hex)) return undefined;
+          const code = parseInt(hex, 16);
+          if (code >= 0x20 || code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d) return undefined;
+          p = bs + 6;
+        } else {
+          return undefined;
+        }
+        bs = line.indexOf('\\', p);
+      }
+    } else if (c === 0x6e && line.startsWith('null', start)) {
+      end = start + 4;
+    } else if (c === 0x74 && line.startsWith('true', start)) {
+      end = start + 4;
+    } else if (c === 0x66 && line.startsWith('false', start)) {
+      end = start + 5;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      end = start + 1;
+      for (;;) {
+        const d = line.charCodeAt(end);
+        if ((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x2b || d === 0x2d) end++;
+        else break;
+      }
+      const token = line.slice(start, end);
+      const num = Number(token);
+      if (String(num) !== token) return undefined;
+      if (key === 'seq') seq = num;
+    } else {
+      return undefined;
+    }
+    if (c === 0x22 && (key === 'id' || key === 'hash' || key === 'prev_hash')) {
+      if (escaped) return undefined;
+      const value = line.slice(start + 1, end - 1);
+      if (key === 'id') id = value;
+      else if (key === 'prev_hash') prevHash = value;
+      else { hash = value; hashFrom = pos; hashTo = end; }
+    }
+    const sep = line.charCodeAt(end);
+    if (sep === 0x2c) { pos = end + 1; continue; }
+    if (sep === 0x7d && end === n - 1) break;
+    return undefined;
+  }
+  if (id === undefined || seq === undefined || prevHash === undefined || hash === undefined) return undefined;
+  // Cut the hash member and one of its separating commas out of the line.
+  let content: string;
+  if (line.charCodeAt(hashFrom - 1) === 0x2c) content = line.slice(0, hashFrom - 1) + line.slice(hashTo);
+  else if (line.charCodeAt(hashTo) === 0x2c) content = line.slice(0, hashFrom) + line.slice(hashTo + 1);
+  else content = line.slice(0, hashFrom) + line.slice(hashTo);
+  return { row: { id, seq, prev_hash: prevHash, hash }, computed: sha256Hex(content) };
 }

@@ -1,5 +1,6 @@
-import { GENESIS_HASH, isChainHash } from './audit-chain';
+import { GENESIS_HASH, isChainHash, scanCanonicalRow } from './audit-chain';
 import { AuditVerifier, type AuditFault, type AuditVerification } from './audit-verify';
+import { isSyncIterable, PUSH_HASHED } from './chain-verifier';
 import { canonicalJson } from './canonical-json';
 import type { AuditCheckpoint } from './checkpoint';
 import { CryptoError } from './errors';
@@ -100,43 +101,147 @@ const emptyResult = (fault: AuditFault): ExportVerification => ({
  * Verifies an audit export given as lines (e.g. `readline` over the file): the manifest
  * signature, every row's hash and link, every checkpoint, and that the rows are exactly the
  * signed range. Never throws on bad file content — a garbled or cut line is reported as
- * `malformed` with its line number.
+ * `malformed` with its line number. For a file, {@link verifyAuditExportStream} (raw chunks,
+ * large reads) is faster than lines from `readline`.
  *
  * @throws CryptoError `bad_input` if `publicKeys` is empty or not strings.
  */
 export async function verifyAuditExport(lines: AsyncIterable<string> | Iterable<string>, opts: VerifyExportOptions): Promise<ExportVerification> {
-  if (!Array.isArray(opts.publicKeys) || opts.publicKeys.length === 0 || opts.publicKeys.some((k) => typeof k !== 'string')) {
-    throw new CryptoError('bad_input', 'at least one trusted public key (PEM) is required to verify an export');
+  const v = new ExportVerifier(opts);
+  if (isSyncIterable(lines)) {
+    for (const raw of lines) if (!v.line(raw)) break;
+  } else {
+    for await (const raw of lines) if (!v.line(raw)) break;
   }
-  let lineNo = 0;
-  let manifest: ExportManifest | undefined;
-  let verifier: AuditVerifier | undefined;
-  for await (const raw of lines) {
-    lineNo++;
+  return v.result();
+}
+
+/**
+ * {@link verifyAuditExport} over the export file's raw content, e.g. `fs.createReadStream(file)`
+ * (Buffers, decoded as UTF-8; strings are taken as they are): split into lines at `\n`, `\r\n`
+ * and `\r` as `readline` does, so line numbers are the same. What `conclave audit verify
+ * --export` uses.
+ *
+ * @throws CryptoError `bad_input` if `publicKeys` is empty or not strings.
+ */
+export async function verifyAuditExportStream(
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  opts: VerifyExportOptions,
+): Promise<ExportVerification> {
+  const v = new ExportVerifier(opts);
+  let carryBytes: Buffer | undefined; // an incomplete last line (bytes: a UTF-8 sequence may be cut)
+  let carryText = '';
+  let going = true;
+  const feedText = (text: string, final: boolean): void => {
+    let pos = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) break;
+      going = feedLine(v, text.slice(pos, nl));
+      pos = nl + 1;
+      if (!going) return;
+    }
+    const rest = pos === 0 ? text : text.slice(pos);
+    if (final) {
+      if (rest !== '') going = feedLine(v, rest, true);
+    } else {
+      carryText = rest;
+    }
+  };
+  const feed = (chunk: Uint8Array | string): void => {
+    if (typeof chunk === 'string') {
+      feedText(carryText + chunk, false);
+      return;
+    }
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (carryBytes) buf = Buffer.concat([carryBytes, buf]);
+    carryBytes = undefined;
+    // Decode only up to the last newline byte (0x0a never occurs inside a UTF-8 sequence).
+    const last = buf.lastIndexOf(0x0a);
+    if (last < 0) { carryBytes = buf; return; }
+    if (last + 1 < buf.length) carryBytes = buf.subarray(last + 1);
+    feedText(buf.toString('utf8', 0, last + 1), false);
+  };
+  if (isSyncIterable(chunks)) {
+    for (const chunk of chunks) { feed(chunk); if (!going) break; }
+  } else {
+    for await (const chunk of chunks) { feed(chunk); if (!going) break; }
+  }
+  if (going) feedText(carryText + (carryBytes ? carryBytes.toString('utf8') : ''), true);
+  return v.result();
+}
+
+/**
+ * One line as `readline` (crlfDelay: Infinity) would deliver it: a trailing `\r` belongs to
+ * the `\r\n` line end, any other `\r` ends a line too.
+ */
+function feedLine(v: ExportVerifier, text: string, final = false): boolean {
+  if (text.indexOf('\r') < 0) return v.line(text);
+  const body = text.charCodeAt(text.length - 1) === 0x0d && !final ? text.slice(0, -1) : text;
+  const parts = body.split('\r');
+  // A final `\r` at the end of the file ends the last line; it does not start an empty one.
+  if (final && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  for (const part of parts) if (!v.line(part)) return false;
+  return true;
+}
+
+/** Line-by-line state of an export verification (shared by both entry points). */
+class ExportVerifier {
+  readonly #opts: VerifyExportOptions;
+  #lineNo = 0;
+  #manifest: ExportManifest | undefined;
+  #verifier: AuditVerifier | undefined;
+  #done: ExportVerification | undefined;
+
+  constructor(opts: VerifyExportOptions) {
+    if (!Array.isArray(opts.publicKeys) || opts.publicKeys.length === 0 || opts.publicKeys.some((k) => typeof k !== 'string')) {
+      throw new CryptoError('bad_input', 'at least one trusted public key (PEM) is required to verify an export');
+    }
+    this.#opts = opts;
+  }
+
+  /** Takes the next line; false when verification has stopped (read no further). */
+  line(raw: unknown): boolean {
+    if (this.#done) return false;
+    const lineNo = ++this.#lineNo;
     const line = typeof raw === 'string' ? raw.trim() : '';
-    if (line === '') continue;
+    if (line === '') return true;
+    const verifier = this.#verifier;
+    if (verifier) {
+      // Fast path: a canonical row line is checked and hashed as it is (see scanCanonicalRow);
+      // anything else is parsed and verified the general way.
+      const scanned = scanCanonicalRow(line);
+      if (scanned) return verifier[PUSH_HASHED](scanned.row, scanned.computed, lineNo);
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
       const f: AuditFault = { problem: 'malformed', id: '', seq: verifier ? verifier.lastSeq + 1 : 0, line: lineNo, detail: `line ${lineNo} is not valid JSON (the file is garbled or was cut off here)` };
-      if (!verifier) return emptyResult(f);
-      return { ...verifier.abort(f), manifest: summary(manifest!) };
+      this.#done = verifier ? { ...verifier.abort(f), manifest: summary(this.#manifest!) } : emptyResult(f);
+      return false;
     }
-    if (!manifest) {
-      const m = checkManifest(value, opts.publicKeys, lineNo);
-      if ('problem' in m) return emptyResult(m);
-      manifest = m;
-      verifier = new AuditVerifier({
-        publicKeys: opts.publicKeys, org: m.org, checkpoints: m.checkpoints, startPrevHash: m.startPrevHash, startSeq: m.fromSeq,
-        end: { seq: m.toSeq, headHash: m.headHash, what: 'the signed manifest' }, lookahead: opts.lookahead,
+    if (!verifier) {
+      const m = checkManifest(value, this.#opts.publicKeys, lineNo);
+      if ('problem' in m) {
+        this.#done = emptyResult(m);
+        return false;
+      }
+      this.#manifest = m;
+      this.#verifier = new AuditVerifier({
+        publicKeys: this.#opts.publicKeys, org: m.org, checkpoints: m.checkpoints, startPrevHash: m.startPrevHash, startSeq: m.fromSeq,
+        end: { seq: m.toSeq, headHash: m.headHash, what: 'the signed manifest' }, lookahead: this.#opts.lookahead,
       });
-      continue;
+      return true;
     }
-    if (!verifier!.push(value, lineNo)) break;
+    return verifier.push(value, lineNo);
   }
-  if (!verifier) return emptyResult({ problem: 'malformed', id: '', seq: 0, line: lineNo || 1, detail: 'the file is empty: no manifest line' });
-  return { ...verifier.result(), manifest: summary(manifest!) };
+
+  result(): ExportVerification {
+    if (this.#done) return this.#done;
+    if (!this.#verifier) return emptyResult({ problem: 'malformed', id: '', seq: 0, line: this.#lineNo || 1, detail: 'the file is empty: no manifest line' });
+    return { ...this.#verifier.result(), manifest: summary(this.#manifest!) };
+  }
 }
 
 function summary(m: ExportManifest): ExportVerification['manifest'] {

@@ -1,5 +1,5 @@
 import { GENESIS_HASH, type AuditChainRow } from './audit-chain';
-import { ChainVerifier, type ChainFault, type ChainProblem, type VerifyChainOptions } from './chain-verifier';
+import { ChainVerifier, isSyncIterable, PUSH_HASHED, type ChainFault, type ChainProblem, type VerifyChainOptions } from './chain-verifier';
 import { parseCheckpoint, verifyCheckpoint, type AuditCheckpoint } from './checkpoint';
 import { CryptoError } from './errors';
 
@@ -82,7 +82,9 @@ export class AuditVerifier {
   #next = 0;
   #verified = 0;
   #lastSeq: number;
-  #lastRow: { id: string; line?: number } | undefined;
+  // The last verified row (id undefined before any), as fields rather than an object per row.
+  #lastRowId: string | undefined;
+  #lastRowLine: number | undefined;
   #pendingRow: { id: string; line?: number } | undefined;
   #fault: AuditFault | undefined;
   #latest: { count: number; at: number } | null = null;
@@ -138,6 +140,15 @@ export class AuditVerifier {
    * once a fault is found — stop feeding rows.
    */
   push(row: unknown, line?: number): boolean {
+    return this.#push(row, undefined, line);
+  }
+
+  /** Package-internal: {@link push} of a row whose storedRowHash is known (see PUSH_HASHED). */
+  [PUSH_HASHED](row: unknown, computed: string, line?: number): boolean {
+    return this.#push(row, computed, line);
+  }
+
+  #push(row: unknown, computed: string | undefined, line: number | undefined): boolean {
     if (this.#fault) return false;
     const before = this.#chain.count;
     const id = typeof (row as { id?: unknown } | null)?.id === 'string' ? (row as { id: string }).id : '';
@@ -146,12 +157,13 @@ export class AuditVerifier {
       this.#fail({ problem: 'inserted', id, seq, detail: `row is beyond the end of the signed range (${this.#end.what} ends at seq ${this.#end.seq})`, line });
       return false;
     }
-    const going = this.#chain.push(row);
+    const going = computed === undefined ? this.#chain.push(row) : this.#chain[PUSH_HASHED](row, computed);
     if (this.#chain.count > before) {
       const r = row as AuditChainRow;
       this.#verified = this.#chain.count;
       this.#lastSeq = r.seq;
-      this.#lastRow = { id: r.id, line };
+      this.#lastRowId = r.id;
+      this.#lastRowLine = line;
       this.#pendingRow = undefined;
       while (this.#checkpoints[0] && this.#checkpoints[0].count <= r.seq) {
         const c = this.#checkpoints.shift()!;
@@ -175,14 +187,14 @@ export class AuditVerifier {
       const c = this.#checkpoints[0];
       if (c) {
         const at = c.cp ? ` signed at ${when(c.cp.at)}` : '';
-        const tail = { id: this.#lastRow?.id ?? '', seq: this.#lastSeq + 1, line: this.#lastRow?.line };
+        const tail = { id: this.#lastRowId ?? '', seq: this.#lastSeq + 1, line: this.#lastRowLine };
         this.#fail(c.valid
           ? { problem: 'truncated', ...tail, detail: `the checkpoint${at} covers ${c.count} rows but the chain ends at seq ${this.#lastSeq}: seqs ${this.#lastSeq + 1}–${c.count} were cut off` }
           : { problem: 'bad_signature', ...tail, detail: `a checkpoint for count ${c.count}${at} is beyond the chain and its signature is not valid under the trusted key(s)` });
       } else if (this.#end && this.#lastSeq < this.#end.seq) {
-        this.#fail({ problem: 'truncated', id: this.#lastRow?.id ?? '', seq: this.#lastSeq + 1, line: this.#lastRow?.line, detail: `${this.#end.what} ends at seq ${this.#end.seq} but the rows end at seq ${this.#lastSeq}: seqs ${this.#lastSeq + 1}–${this.#end.seq} are missing` });
+        this.#fail({ problem: 'truncated', id: this.#lastRowId ?? '', seq: this.#lastSeq + 1, line: this.#lastRowLine, detail: `${this.#end.what} ends at seq ${this.#end.seq} but the rows end at seq ${this.#lastSeq}: seqs ${this.#lastSeq + 1}–${this.#end.seq} are missing` });
       } else if (this.#end && this.#chain.headHash !== this.#end.headHash) {
-        this.#fail({ problem: 'altered', id: this.#lastRow?.id ?? '', seq: this.#lastSeq, line: this.#lastRow?.line, detail: `the last row's hash differs from the head hash in ${this.#end.what}: rows in the range were rewritten` });
+        this.#fail({ problem: 'altered', id: this.#lastRowId ?? '', seq: this.#lastSeq, line: this.#lastRowLine, detail: `the last row's hash differs from the head hash in ${this.#end.what}: rows in the range were rewritten` });
       }
     }
     const base = {
@@ -214,7 +226,7 @@ export class AuditVerifier {
     this.#verified = r.count;
     const lineOf = f.id === this.#pendingRow?.id ? this.#pendingRow.line
       : f.id === currentId ? line
-        : f.id === this.#lastRow?.id ? this.#lastRow.line : line;
+        : this.#lastRowId !== undefined && f.id === this.#lastRowId ? this.#lastRowLine : line;
     this.#fail({ problem: f.problem, id: f.id, seq: f.seq, detail: f.detail, line: lineOf });
   }
 
@@ -233,6 +245,11 @@ export async function verifyAuditTrail(
   opts: AuditVerifyOptions,
 ): Promise<AuditVerification> {
   const v = new AuditVerifier(opts);
-  for await (const row of rows) if (!v.push(row)) break;
+  if (isSyncIterable(rows)) {
+    // No await per row for in-memory sources.
+    for (const row of rows) if (!v.push(row)) break;
+  } else {
+    for await (const row of rows) if (!v.push(row)) break;
+  }
   return v.result();
 }

@@ -52,15 +52,26 @@ interface Pending extends Outcome {
 const field = (row: unknown, key: string): unknown =>
   row !== null && typeof row === 'object' ? (row as Record<string, unknown>)[key] : undefined;
 
-function shapeProblem(row: unknown): string | undefined {
+/**
+ * `expectedPrev`/`computed` are known-good chain hashes (the current head, the recomputed
+ * hash): a value equal to one of them has the right form without running the pattern.
+ */
+function shapeProblem(row: unknown, expectedPrev: string, computed: string | undefined): string | undefined {
   if (row === null || typeof row !== 'object' || Array.isArray(row)) return 'row is not an object';
   const r = row as Record<string, unknown>;
   if (typeof r.id !== 'string' || r.id === '') return 'id is missing or not a string';
   if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1) return 'seq is not a positive integer';
-  if (!isChainHash(r.prev_hash)) return 'prev_hash is not 64 lowercase hex characters';
-  if (!isChainHash(r.hash)) return 'hash is not 64 lowercase hex characters';
+  if (r.prev_hash !== expectedPrev && !isChainHash(r.prev_hash)) return 'prev_hash is not 64 lowercase hex characters';
+  if ((computed === undefined || r.hash !== computed) && !isChainHash(r.hash)) return 'hash is not 64 lowercase hex characters';
   return undefined;
 }
+
+/**
+ * Package-internal: `verifier[PUSH_HASHED](row, computed)` is {@link ChainVerifier.push} for a
+ * row whose {@link storedRowHash} the caller has already computed from the row's exact bytes
+ * (see scanCanonicalRow). Not exported from the package.
+ */
+export const PUSH_HASHED: unique symbol = Symbol('ChainVerifier.pushHashed');
 
 /**
  * Incremental audit-chain verifier: feed rows in chain order with {@link ChainVerifier.push}
@@ -91,7 +102,10 @@ export class ChainVerifier {
   #count = 0;
   #head: string;
   #nextSeq: number | undefined;
-  #prev: { id: string; seq: number; prevHash: string; hash: string } | undefined;
+  // The last verified row (#prevId === undefined before any): kept as fields, not an object per row.
+  #prevId: string | undefined;
+  #prevSeq = 0;
+  #prevPrevHash = '';
   #pending: Pending | undefined;
   #outcome: Outcome | undefined;
   readonly #lookahead: number;
@@ -130,7 +144,19 @@ export class ChainVerifier {
   push(row: unknown): boolean {
     if (this.#outcome) return false;
     const p = this.#pending;
-    if (!p) return this.#check(row);
+    if (!p) return this.#check(row, undefined);
+    return this.#decide(p, row);
+  }
+
+  /** See {@link PUSH_HASHED}: `computed` must be storedRowHash(row) of the row as read. */
+  [PUSH_HASHED](row: unknown, computed: string): boolean {
+    if (this.#outcome) return false;
+    const p = this.#pending;
+    if (!p) return this.#check(row, computed);
+    return this.#decide(p, row);
+  }
+
+  #decide(p: Pending, row: unknown): boolean {
     const decided = p.classify(row) ?? (--p.remaining <= 0 ? p : undefined);
     if (!decided) return true;
     this.#outcome = { fault: decided.fault, count: decided.count };
@@ -148,27 +174,34 @@ export class ChainVerifier {
     return { ok: true, count: this.#count, headHash: this.#head };
   }
 
-  #check(row: unknown): boolean {
+  #fail(id: string, seq: number, problem: ChainProblem, detail: string): false {
+    this.#outcome = { fault: { id, seq, problem, detail }, count: this.#count };
+    return false;
+  }
+
+  #check(row: unknown, precomputed: string | undefined): boolean {
     const idValue = field(row, 'id');
     const seqValue = field(row, 'seq');
     const id = typeof idValue === 'string' ? idValue : '';
     const seq = typeof seqValue === 'number' ? seqValue : 0;
-    const fail = (problem: ChainProblem, detail: string): false => {
-      this.#outcome = { fault: { id, seq, problem, detail }, count: this.#count };
-      return false;
-    };
 
-    const bad = shapeProblem(row);
-    if (bad) return fail('altered', bad);
-    const { hash, prev_hash: prevHash } = row as AuditChainRow;
-    let computed: string;
-    try {
-      computed = storedRowHash(row as AuditChainRow);
-    } catch (err) {
-      return fail('altered', `row cannot be hashed: ${(err as Error).message}`);
+    // Hash first (a failure is reported only after the shape checks, as before), so that a
+    // hash equal to the recomputed one needs no pattern check.
+    let computed = precomputed;
+    let hashError: unknown;
+    if (computed === undefined && row !== null && typeof row === 'object' && !Array.isArray(row)) {
+      try {
+        computed = storedRowHash(row as AuditChainRow);
+      } catch (err) {
+        hashError = err;
+      }
     }
+    const bad = shapeProblem(row, this.#head, computed);
+    if (bad) return this.#fail(id, seq, 'altered', bad);
+    const { hash, prev_hash: prevHash } = row as AuditChainRow;
+    if (computed === undefined) return this.#fail(id, seq, 'altered', `row cannot be hashed: ${(hashError as Error).message}`);
     if (computed !== hash) {
-      if (prevHash === this.#head || this.#lookahead === 0) return fail('altered', "stored hash does not match the row's content");
+      if (prevHash === this.#head || this.#lookahead === 0) return this.#fail(id, seq, 'altered', "stored hash does not match the row's content");
       // The row does not hash and does not follow the previous one. If the next row is the
       // one this row links to, the two rows traded places (e.g. their seqs were swapped in the
       // database, which is why neither hashes): reordered, not merely altered.
@@ -184,11 +217,12 @@ export class ChainVerifier {
       return true;
     }
 
-    const prev = this.#prev;
+    const prevId = this.#prevId;
+    const prevSeq = this.#prevSeq;
     const expected = this.#nextSeq;
     if (expected !== undefined && seq > expected) {
       const span = seq - 1 === expected ? `seq ${expected} is` : `seqs ${expected}–${seq - 1} are`;
-      if (this.#lookahead === 0) return fail('missing', `${span} missing before this row`);
+      if (this.#lookahead === 0) return this.#fail(id, seq, 'missing', `${span} missing before this row`);
       const fault: ChainFault = { id, seq, problem: 'missing', detail: `${span} missing before this row` };
       const count = this.#count;
       this.#pending = {
@@ -201,36 +235,38 @@ export class ChainVerifier {
       };
       return true;
     }
-    if (prev && seq === prev.seq) {
-      if (prevHash !== prev.prevHash) {
-        return fail('inserted', `repeats seq ${seq} of row ${prev.id}`);
+    if (prevId !== undefined && seq === prevSeq) {
+      if (prevHash !== this.#prevPrevHash) {
+        return this.#fail(id, seq, 'inserted', `repeats seq ${seq} of row ${prevId}`);
       }
       // A fork: this row and the previous one both follow the same row. The genuine one is
       // whichever the next row links to.
-      const fault: ChainFault = { id, seq, problem: 'inserted', detail: `repeats seq ${seq} of row ${prev.id}, which the chain continues from` };
+      const fault: ChainFault = { id, seq, problem: 'inserted', detail: `repeats seq ${seq} of row ${prevId}, which the chain continues from` };
       const count = this.#count;
       this.#pending = {
         fault, count, remaining: 1,
         classify: (next) => field(next, 'prev_hash') !== hash ? undefined : {
-          fault: { id: prev.id, seq, problem: 'inserted', detail: `repeats seq ${seq} of row ${id}, which the chain continues from` },
+          fault: { id: prevId, seq, problem: 'inserted', detail: `repeats seq ${seq} of row ${id}, which the chain continues from` },
           count: count - 1,
         },
       };
       return true;
     }
     if (expected !== undefined && seq < expected) {
-      return fail('reordered', prev ? `seq ${seq} appears after seq ${prev.seq}` : `seq ${seq} is before the start seq ${expected}`);
+      return this.#fail(id, seq, 'reordered', prevId !== undefined ? `seq ${seq} appears after seq ${prevSeq}` : `seq ${seq} is before the start seq ${expected}`);
     }
     if (prevHash !== this.#head) {
-      return fail('broken_link', prev
-        ? `prev_hash is not the hash of row ${prev.id} (seq ${prev.seq}): that row was rewritten or this one forged`
+      return this.#fail(id, seq, 'broken_link', prevId !== undefined
+        ? `prev_hash is not the hash of row ${prevId} (seq ${prevSeq}): that row was rewritten or this one forged`
         : 'prev_hash is not the expected start hash');
     }
 
     this.#count++;
     this.#head = hash;
     this.#nextSeq = seq + 1;
-    this.#prev = { id, seq, prevHash, hash };
+    this.#prevId = id;
+    this.#prevSeq = seq;
+    this.#prevPrevHash = prevHash;
     return true;
   }
 }
@@ -252,6 +288,16 @@ export async function verifyChainAsync(
   opts?: VerifyChainOptions,
 ): Promise<ChainVerification> {
   const v = new ChainVerifier(opts);
-  for await (const row of rows) if (!v.push(row)) break;
+  if (isSyncIterable(rows)) {
+    // No await per row for in-memory sources.
+    for (const row of rows) if (!v.push(row)) break;
+  } else {
+    for await (const row of rows) if (!v.push(row)) break;
+  }
   return v.result();
+}
+
+/** Whether `x` is a plain (sync) iterable and not an async one. */
+export function isSyncIterable<T>(x: AsyncIterable<T> | Iterable<T>): x is Iterable<T> {
+  return typeof (x as AsyncIterable<T>)[Symbol.asyncIterator] !== 'function' && typeof (x as Iterable<T>)[Symbol.iterator] === 'function';
 }

@@ -36,7 +36,7 @@ export {
   type AuditFault, type AuditProblem, type AuditVerification, type AuditVerifyOptions,
 } from './audit-verify';
 export {
-  EXPORT_FORMAT, EXPORT_VERSION, manifestPayload, signManifest, verifyAuditExport,
+  EXPORT_FORMAT, EXPORT_VERSION, manifestPayload, signManifest, verifyAuditExport, verifyAuditExportStream,
   type ExportManifest, type ExportVerification, type ManifestFields, type VerifyExportOptions,
 } from './audit-export';
 export { parsePublicKeys } from './signing';
