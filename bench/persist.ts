@@ -20,6 +20,7 @@ import { bulkCreateUsers, type BenchUser } from './lib/bulk-users';
 import { BENCH_DIR, profileStart, profileStop, startChild } from './lib/child';
 import { actorForToken, directSender } from './lib/direct';
 import { machineCpu, otherCpuPct, waitForQuiet } from './lib/load';
+import { preparePostgres } from './lib/pg-bench';
 import { runFor, type LoopResult } from './lib/loop';
 import { rawInsertLoop } from './lib/raw-db';
 import { installSqlTiming, resetSqlTiming, sqlTimingReport } from './lib/sql-timing';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   // ---- action layer, in-process ----
   if (sqlTiming) installSqlTiming();
   progress('action layer: starting an in-process server');
+  if (dialect === 'postgres') await preparePostgres();
   const ts = await startTestServer({ dialect });
   let action: Measured;
   let msgTpl: Record<string, unknown>;

@@ -1,15 +1,15 @@
 /**
  * Benchmark runner: `npm run bench` runs every benchmark; `npm run bench -- <name> [flags]`
- * runs one (names: persist, catchup, idle-memory, fanout). Each run is its own process with a
+ * runs one (names: persist, catchup, idle-memory, search, audit-verify, fanout). Each run is its own process with a
  * hard time limit, so a stuck run is stopped and the others still run; every run prints its
  * figures and, as its last stdout line, one JSON object. See bench/README.md.
  */
 import './lib/env';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { BENCH_DIR, REPO_ROOT } from './lib/child';
 import { PG_URL } from './lib/env';
+import { preparePostgres } from './lib/pg-bench';
 
 interface Bench {
   file: string;
@@ -22,19 +22,19 @@ const BENCHES: Record<string, Bench> = {
   persist: { file: 'persist.ts', expand: { flag: 'dialect', dflt: ['sqlite', 'postgres'] }, timeoutMs: () => 5 * 60_000 },
   catchup: { file: 'catchup.ts', expand: { flag: 'dialect', dflt: ['sqlite', 'postgres'] }, timeoutMs: () => 10 * 60_000 },
   'idle-memory': { file: 'idle-memory.ts', timeoutMs: () => 5 * 60_000 },
+  search: { file: 'search.ts', expand: { flag: 'dialect', dflt: ['sqlite', 'postgres'] }, timeoutMs: () => 12 * 60_000 },
+  'audit-verify': { file: 'audit-verify.ts', timeoutMs: () => 6 * 60_000 },
   fanout: { file: 'fanout.ts', expand: { flag: 'members', dflt: ['100', '1000', '5000'] }, timeoutMs: (m) => (Number(m) >= 5000 ? 12 : 6) * 60_000 },
 };
 
+/** Creates the benchmarks' PostgreSQL database when missing (lib/pg-bench.ts); false when unreachable. */
 async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
   try {
-    await c.connect();
-    await c.query('select 1');
+    await preparePostgres();
     return true;
-  } catch {
+  } catch (err) {
+    process.stderr.write(`note: PostgreSQL: ${err instanceof Error ? err.message : String(err)}\n`);
     return false;
-  } finally {
-    await c.end().catch(() => {});
   }
 }
 

@@ -19,7 +19,9 @@ import { sql } from 'kysely';
 import { documentTokens, parseQuery, sealBody, tokenHash } from '@conclave/server';
 import { startTestServer } from '@conclave/testkit';
 import { dialectArg, intArg, parseArgs } from './lib/args';
-import { emitJson, header, line, progress } from './lib/report';
+import { waitForQuiet } from './lib/load';
+import { preparePostgres } from './lib/pg-bench';
+import { emitJson, header, line, machine, progress } from './lib/report';
 import { Histogram, fmt, round } from './lib/stats';
 import { ulid } from './lib/ulid';
 
@@ -29,6 +31,7 @@ const total = intArg(args, 'messages', 100_000);
 const convCount = intArg(args, 'conversations', 200);
 const memberOf = Math.min(convCount, intArg(args, 'member-of', 50));
 const runs = intArg(args, 'runs', 40);
+const TARGET_P95_MS = 100;
 
 const ZH = ['会议', '纪要', '项目', '进度', '客户', '合同', '预算', '审批', '报告', '季度', '市场', '销售', '产品', '设计', '测试', '上线', '问题', '需求', '安排', '明天', '今天', '下周', '讨论', '确认', '同步', '方案', '风险', '数据', '系统', '部署'];
 const EN = ['the', 'meeting', 'notes', 'project', 'status', 'client', 'contract', 'budget', 'review', 'quarter', 'market', 'sales', 'product', 'design', 'test', 'release', 'issue', 'please', 'tomorrow', 'today', 'next', 'week', 'discuss', 'confirm', 'sync', 'plan', 'risk', 'data', 'system', 'deploy'];
@@ -60,8 +63,10 @@ function text(i: number): string {
 async function main(): Promise<void> {
   header(`search: ${total.toLocaleString()} messages, ${convCount} conversations (searcher in ${memberOf}), ${dialect}`, [
     'set-up writes rows directly (sealed bodies, keyed-hash tokens); only the queries are timed',
-    'raw = the same index lookup as one SQL statement, no HTTP/access checks/decryption/highlights',
+    'raw = the same index lookup as one SQL statement (Kysely, same connection), no HTTP/access checks/decryption/highlights',
+    'server, SDK client and raw query share this process; queries run one at a time',
   ]);
+  if (dialect === 'postgres') await preparePostgres();
   const t = await startTestServer({ dialect, config: { logLevel: 'silent' } });
   try {
     const db = t.server.svc.database.db;
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
     for (const c of convs) await db.updateTable('conversations').set({ last_position: c.pos }).where('id', '=', c.id).execute();
     await sql`analyze`.execute(db);
     const termRows = Number((await db.selectFrom('search_terms').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    line(`set-up: ${fmt(round((performance.now() - t0) / 1000, 1), 1)} s, ${termRows.toLocaleString()} index rows (${round(termRows / total, 1)} per message)`);
+    line(`  set-up (not measured): ${fmt(round((performance.now() - t0) / 1000, 1), 1)} s, ${termRows.toLocaleString()} index rows (${round(termRows / total, 1)} per message)`);
 
     const queries = [
       { name: 'rare CJK phrase', q: '会议纪要定稿' },
@@ -116,8 +121,11 @@ async function main(): Promise<void> {
       { name: 'filter: conversation', q: 'budget', conversationId: convs[0]!.id },
     ];
     const mine = convs.slice(0, memberOf);
+    line();
+    line(`  ${'query'.padEnd(24)} ${'hits'.padStart(4)} ${'API p50 / p95 ms'.padStart(16)} ${'raw p50 / p95 ms'.padStart(16)} ${'API÷raw'.padStart(8)}`);
     const results: Record<string, unknown>[] = [];
     let worstP95 = 0;
+    await waitForQuiet();
     for (const query of queries) {
       const api = new Histogram();
       const raw = new Histogram();
@@ -146,10 +154,15 @@ async function main(): Promise<void> {
       };
       worstP95 = Math.max(worstP95, row.apiP95);
       results.push(row);
-      line(`${query.name.padEnd(24)} hits ${String(found).padStart(3)}  api p50 ${fmt(row.apiP50, 1)} ms p95 ${fmt(row.apiP95, 1)} ms | raw p50 ${fmt(row.rawP50, 1)} ms p95 ${fmt(row.rawP95, 1)} ms | ×${row.ratioP50}`);
+      line(`  ${query.name.padEnd(24)} ${String(found).padStart(4)} ${`${fmt(row.apiP50, 1)} / ${fmt(row.apiP95, 1)}`.padStart(16)} ${`${fmt(row.rawP50, 1)} / ${fmt(row.rawP95, 1)}`.padStart(16)} ${`${row.ratioP50}×`.padStart(8)}`);
     }
-    line(`worst p95: ${fmt(worstP95, 1)} ms (target < 100 ms at 1M messages)`);
-    emitJson({ bench: 'search', dialect, messages: total, conversations: convCount, memberOf, runs, indexRows: termRows, worstP95Ms: worstP95, queries: results });
+    const met = worstP95 < TARGET_P95_MS;
+    line();
+    line(`  target: p95 < ${TARGET_P95_MS} ms (stated for 1,000,000 messages; measured here at ${fmt(total)}) → ${met ? 'met' : `MISSED (worst p95 ${fmt(worstP95, 1)} ms)`}`);
+    emitJson({
+      bench: 'search', dialect, messages: total, conversations: convCount, memberOf, runs, indexRows: termRows, worstP95Ms: worstP95,
+      targetP95Ms: TARGET_P95_MS, met, queries: results, cpus: machine().cpus, sharedCores: true,
+    });
   } finally {
     await t.close();
   }

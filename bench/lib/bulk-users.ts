@@ -70,7 +70,7 @@ export async function bulkCreateUsers(server: ConclaveServer, orgId: string, n: 
  * Through the API, addMembers emits one `member.added` event per new member to EVERY member
  * (conversations.actions.ts addRows), i.e. k·M user_events rows for k new members in a channel
  * of M: building a 5 000-member channel that way writes ~12 M rows and does not finish in a
- * useful time (see RESULTS.md). The rows written here are the ones addRows inserts
+ * useful time (see docs/PERFORMANCE.md). The rows written here are the ones addRows inserts
  * (conversation_members + member_count), without the per-member events nobody is listening to.
  */
 export async function bulkAddMembers(server: ConclaveServer, conversationId: string, userIds: string[]): Promise<void> {

@@ -8,6 +8,7 @@ import { ConclaveClient } from '@conclave/sdk';
 import { startTestServer } from '@conclave/testkit';
 import { bulkAddMembers, bulkCreateUsers } from './bulk-users';
 import { serveIpc, settledMemory } from './child';
+import { preparePostgres } from './pg-bench';
 import { actorForToken, directSender } from './direct';
 import { countRows } from './verify';
 import { installSqlTiming, resetSqlTiming, sqlTimingReport } from './sql-timing';
@@ -26,6 +27,7 @@ export interface ServerInfo {
 async function main(): Promise<void> {
   const dialect = process.env.BENCH_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
   if (process.env.BENCH_SQL_TIMING === '1') installSqlTiming();
+  if (dialect === 'postgres') await preparePostgres();
   const ts = await startTestServer({ dialect });
   const server = ts.server;
   const orgId = server.bootstrap.orgId;
