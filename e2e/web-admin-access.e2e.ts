@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConclaveClient as Client } from '@conclave/sdk';
 import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, screenshotOnFailure } from './web-support';
+import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, expectNoAdminConsole, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 
@@ -65,13 +65,7 @@ describe('web client: access control', () => {
   it('a plain member does not see the access-control section', async () => {
     const d = await page();
     await signIn(d, web.url, 'dave@e2e.local', PW);
-    await chatReady(d);
-    await d.getByRole('button', { name: 'Northwind Manufacturing' }).click();
-    await d.getByRole('menuitem', { name: 'Sign out' }).waitFor();
-    expect(await d.getByRole('menuitem', { name: 'Admin console' }).count()).toBe(0);
-    await d.keyboard.press('Escape');
-    await d.goto(web.url + '/admin/access/departments');
-    await chatReady(d);
+    await expectNoAdminConsole(d, web.url, '/admin/access/departments');
     expect(await d.getByRole('heading', { name: 'Access control' }).count()).toBe(0);
     expect(await d.getByTestId('departments-table').count()).toBe(0);
   });

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ConclaveClient } from '@conclave/sdk';
 import { ADMIN, ROOT, screenshotPath } from './harness';
 
@@ -65,4 +66,20 @@ export async function closeWebSuite(parts: { contexts: BrowserContext[]; browser
   for (const c of parts.clients ?? []) c?.close();
   await parts.web?.close();
   await parts.server?.stop();
+}
+
+/**
+ * Asserts that the signed-in person on `page` has no "Admin console" entry in the org menu and
+ * that opening `adminPath` directly lands back on the chat (the console is hidden, the server
+ * refuses its calls anyway).
+ */
+export async function expectNoAdminConsole(page: Page, webUrl: string, adminPath: string, orgName = 'Northwind Manufacturing'): Promise<void> {
+  const chatReady = () => page.getByRole('navigation', { name: 'Conversations' }).waitFor();
+  await chatReady();
+  await page.getByRole('button', { name: orgName }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).waitFor();
+  expect(await page.getByRole('menuitem', { name: 'Admin console' }).count()).toBe(0);
+  await page.keyboard.press('Escape');
+  await page.goto(webUrl + adminPath);
+  await chatReady();
 }
