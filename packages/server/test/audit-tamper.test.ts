@@ -96,7 +96,7 @@ describe.each(dialects())('audit tamper evidence and chain linearity [%s]', (dia
   it('inserted: a forged row with a duplicate seq and a correctly recomputed hash — names the forged row', async () => {
     const prev = await rowAt(db(), 9);
     const genuine = await rowAt(db(), 10);
-    const forgedId = `${genuine.id.slice(0, 25)}Z`; // sorts right after the genuine row
+    const forgedId = nextUlid(genuine.id); // sorts right after the genuine row
     const r = await verifyTampered(async (trx) => {
       const { hash: _h, prev_hash: _p, ...content } = genuine;
       const forged = { ...content, id: forgedId, action: 'users.deactivate', outcome: 'success' };
@@ -261,3 +261,15 @@ describe.each(dialects())('signed checkpoint job (AUD-2) [%s]', (dialect) => {
     }
   });
 });
+
+/** The ULID one above `id` (Crockford base 32 with carry): sorts right after it and never equals it. */
+function nextUlid(id: string): string {
+  const B32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const c = [...id];
+  for (let i = c.length - 1; i >= 0; i--) {
+    const v = B32.indexOf(c[i]!);
+    if (v < 31) { c[i] = B32[v + 1]!; return c.join(''); }
+    c[i] = '0';
+  }
+  throw new Error(`no ULID above ${id}`);
+}
