@@ -4,6 +4,7 @@
  * so a misconfiguration denies rather than leaks.
  */
 import type { LevelPolicy, OrgSettings } from '@conclave/protocol';
+import type { Actor } from '../../kernel/actor';
 
 export function levelRank(settings: Pick<OrgSettings, 'levels'>, level: string): number {
   const i = settings.levels.indexOf(level);
@@ -21,6 +22,25 @@ const OPEN: LevelPolicy = { forwardingAllowed: true, copyAllowed: true, download
 /** The policy of a level (levels without an explicit policy are unrestricted). */
 export function levelPolicy(settings: Pick<OrgSettings, 'levelPolicies'>, level: string): LevelPolicy {
   return { ...OPEN, ...(settings.levelPolicies[level] ?? {}) };
+}
+
+type LevelReader = Pick<Actor, 'kind' | 'clearance' | 'mfaVerified'>;
+
+/** Whether `actor`'s clearance reaches `level` (system actors see everything; no clearance sees nothing). */
+export function actorClears(settings: Pick<OrgSettings, 'levels'>, actor: LevelReader, level: string): boolean {
+  return actor.kind === 'system' || (!!actor.clearance && clears(settings, actor.clearance, level));
+}
+
+/**
+ * Why `actor` may not read content at `level` (ACL-3), or null when they may: first clearance
+ * (callers answer not_found), then the level's MFA rule (callers answer forbidden). One rule for
+ * conversations, files and search results alike.
+ */
+export function levelDenial(settings: Pick<OrgSettings, 'levels' | 'levelPolicies'>, actor: LevelReader, level: string): 'clearance' | 'level_mfa' | null {
+  if (actor.kind === 'system') return null;
+  if (!actorClears(settings, actor, level)) return 'clearance';
+  if (levelPolicy(settings, level).mfaRequired && !actor.mfaVerified) return 'level_mfa';
+  return null;
 }
 
 /** Default policies for the default levels: confidential and secret are not forwarded or downloaded. */

@@ -8,7 +8,7 @@ import type { Actor } from '../../kernel/actor';
 import { AppError, notFound } from '../../kernel/errors';
 import type { Trx } from '../../storage/tx';
 import { listDepartments, userDepartments } from '../access/access.store';
-import { clears, levelPolicy } from '../access/levels';
+import { actorClears, levelDenial, levelPolicy } from '../access/levels';
 import { getOrgSettings } from '../org/org.store';
 import { findConversation, findMember, type ConversationRow, type MemberRow } from './conversations.store';
 
@@ -32,14 +32,15 @@ export async function accessConversation(db: Trx, actor: Actor, id: string, need
   if (!conv) throw notFound('conversation', 'missing');
   const settings = await getOrgSettings(db, actor.orgId);
   if (actor.kind === 'system') return { conv, member: null, settings };
-  if (!actor.clearance || !clears(settings, actor.clearance, conv.level)) throw notFound('conversation', 'clearance');
+  if (!actorClears(settings, actor, conv.level)) throw notFound('conversation', 'clearance');
   const member = actor.userId ? ((await findMember(db, id, actor.userId)) ?? null) : null;
   if (!member) {
     const browsable = need === 'view' && conv.kind === 'channel' && actor.permissions.has('conversations.browse_channels')
       && (!conv.department_id || (await inDepartmentTree(db, actor.orgId, actor.userId!, conv.department_id)));
     if (!browsable) throw notFound('conversation', 'not_member');
   }
-  if (levelPolicy(settings, conv.level).mfaRequired && !actor.mfaVerified) {
+  // After membership, so a non-member learns nothing from a forbidden (rule 2).
+  if (levelDenial(settings, actor, conv.level) === 'level_mfa') {
     throw new AppError('forbidden', `conversations at level "${conv.level}" need a session signed in with MFA`, undefined, 'level_mfa');
   }
   return { conv, member, settings };

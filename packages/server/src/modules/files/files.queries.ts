@@ -3,13 +3,13 @@
  * accessConversation: no public or guessable URLs. Content reads (download, preview) are
  * audited. Levels without downloads serve previews only.
  */
-import type { BinaryBody, FileInfo, OrgSettings, ResponseOf, Upload } from '@conclave/protocol';
+import type { BinaryBody, FileInfo, ResponseOf, Upload } from '@conclave/protocol';
 import type { Actor, UserActor } from '../../kernel/actor';
 import { AppError, notFound } from '../../kernel/errors';
 import type { Services } from '../../services';
 import type { Trx } from '../../storage/tx';
 import { accessConversation, type ConversationAccess } from '../conversations/conversations.access';
-import { clears, levelPolicy } from '../access/levels';
+import { actorClears, levelDenial, levelPolicy } from '../access/levels';
 import type { FileActions } from './files.actions';
 import { openName } from './files.crypto';
 import { presentFiles, previewKind, stricterLevel, watermarked } from './files.presenter';
@@ -47,18 +47,10 @@ export async function accessFile(db: Trx, actor: Actor, id: string): Promise<Fil
   const level = stricterLevel(acc.settings, file.level, acc.conv.level);
   // A file keeps the level it was uploaded at when its conversation's is lowered later: the
   // viewer's clearance (and the level's MFA rule) must reach the file's own level too.
-  if (actor.kind !== 'system') {
-    if (!fileVisibleTo(acc.settings, actor, level)) throw notFound('file', 'clearance');
-    if (levelPolicy(acc.settings, level).mfaRequired && !actor.mfaVerified) {
-      throw new AppError('forbidden', `files at level "${level}" need a session signed in with MFA`, undefined, 'level_mfa');
-    }
-  }
+  const denial = levelDenial(acc.settings, actor, level);
+  if (denial === 'clearance') throw notFound('file', 'clearance');
+  if (denial === 'level_mfa') throw new AppError('forbidden', `files at level "${level}" need a session signed in with MFA`, undefined, 'level_mfa');
   return { ...acc, file, level };
-}
-
-/** Whether `actor`'s clearance reaches a file's level (system actors see everything). */
-export function fileVisibleTo(settings: OrgSettings, actor: Actor, level: string): boolean {
-  return actor.kind === 'system' || (!!actor.clearance && clears(settings, actor.clearance, level));
 }
 
 export class FileQueries {
@@ -82,7 +74,7 @@ export class FileQueries {
     const db = this.svc.database.db;
     const { member, settings, conv } = await accessConversation(db, actor, conversationId, 'member');
     const page = await store.listSent(db, conversationId, { before: q.before, floorPos: Number(member!.history_from), limit: q.limit ?? 50 });
-    const rows = page.rows.filter((r) => fileVisibleTo(settings, actor, stricterLevel(settings, r.level, conv.level)));
+    const rows = page.rows.filter((r) => actorClears(settings, actor, stricterLevel(settings, r.level, conv.level)));
     return { files: await presentFiles(db, this.svc.keys, settings, rows, new Map([[conv.id, conv.level]])), hasMore: page.hasMore };
   }
 

@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import type { UserActor } from '../../kernel/actor';
 import type { Services } from '../../services';
 import type { Trx } from '../../storage/tx';
-import { clears, levelPolicy } from '../access/levels';
+import { levelDenial } from '../access/levels';
 import { accessConversation } from '../conversations/conversations.access';
 import { presentFiles } from '../files/files.presenter';
 import type { FileRow } from '../files/files.store';
@@ -92,8 +92,7 @@ export class SearchQueries {
     if (only) qb = qb.where('c.id', '=', only);
     const out = new Map<string, Scope>();
     for (const r of await qb.execute()) {
-      if (!clears(settings, actor.clearance, r.level)) continue;
-      if (levelPolicy(settings, r.level).mfaRequired && !actor.mfaVerified) continue;
+      if (levelDenial(settings, actor, r.level)) continue;
       out.set(r.id, { id: r.id, level: r.level, historyFrom: Number(r.history_from) });
     }
     return out;
@@ -167,7 +166,7 @@ export class SearchQueries {
       const { msg_position, msg_deleted, ...row } = r;
       if (row.message_id && (msg_deleted !== null || Number(msg_position) <= scopes.get(row.conversation_id)!.historyFrom)) continue;
       // A file uploaded before its conversation's level was lowered keeps its higher level.
-      if (!clears(settings, actor.clearance, row.level) || (levelPolicy(settings, row.level).mfaRequired && !actor.mfaVerified)) continue;
+      if (levelDenial(settings, actor, row.level)) continue;
       let name: string;
       try {
         name = openName(await this.svc.keys.get(db, row.key_id), row.id, row.name_enc);
