@@ -8,8 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConclaveClient as Client } from '@conclave/sdk';
-import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, expectNoAdminConsole, screenshotOnFailure } from './web-support';
+import { ADMIN, screenshotPath, type RunningServer } from './harness';
+import { signIn, newPage, startWebSuite, type WebServer, closeWebSuite, expectNoAdminConsole, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 
@@ -22,11 +22,7 @@ describe('web client: access control', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    buildWeb();
-    server = await startServer();
-    web = await serveWeb(server.url);
-    browser = await launchBrowser();
-    admin = await adminClient(server.url);
+    ({ server, web, browser, admin } = await startWebSuite());
     await admin.org.updateSettings({ name: 'Northwind Manufacturing', mfaRequiredRoles: [] });
     const dept = async (name: string, parentId: string | null = null) =>
       (await admin.http.request('createDepartment', { body: { name, parentId } })).department.id;
@@ -52,11 +48,7 @@ describe('web client: access control', () => {
 
   afterEach(async (ctx) => screenshotOnFailure(ctx.task.result?.state, contexts, 'admin-access'));
 
-  async function page(): Promise<Page> {
-    const ctx = await webContext(browser);
-    contexts.push(ctx);
-    return ctx.newPage();
-  }
+  const page = (): Promise<Page> => newPage(browser, contexts);
 
   const chatReady = (p: Page) => p.getByRole('navigation', { name: 'Conversations' }).waitFor();
   const adminNav = (p: Page) => p.getByRole('navigation', { name: 'Administration' });

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ConclaveClient, type ConclaveClient as Client } from '@conclave/sdk';
-import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, expectNoAdminConsole, screenshotOnFailure } from './web-support';
+import { ADMIN, screenshotPath, type RunningServer } from './harness';
+import { signIn, newPage, startWebSuite, type WebServer, closeWebSuite, expectNoAdminConsole, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 const EXPORT_MAX_ROWS = 20;
@@ -23,14 +23,10 @@ describe('web client: audit log and security alerts', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    buildWeb();
-    server = await startServer({
+    ({ server, web, browser, admin } = await startWebSuite({
       CONCLAVE_ALERT_SCAN_SECONDS: '1', CONCLAVE_ALERT_BRUTE_FORCE_FAILURES: '3',
       CONCLAVE_AUDIT_CHECKPOINT_ROWS: '10', CONCLAVE_AUDIT_EXPORT_MAX_ROWS: String(EXPORT_MAX_ROWS),
-    });
-    web = await serveWeb(server.url);
-    browser = await launchBrowser();
-    admin = await adminClient(server.url);
+    }));
     await admin.org.updateSettings({ name: 'Northwind Manufacturing', mfaRequiredRoles: [] });
     for (const [email, name, role] of [
       ['ada@e2e.local', 'Ada Byrne', 'auditor'], ['sol@e2e.local', 'Sol Reyes', 'security_officer'],
@@ -48,11 +44,7 @@ describe('web client: audit log and security alerts', () => {
 
   afterEach(async (ctx) => screenshotOnFailure(ctx.task.result?.state, contexts, 'admin-audit'));
 
-  async function page(): Promise<Page> {
-    const ctx = await webContext(browser);
-    contexts.push(ctx);
-    return ctx.newPage();
-  }
+  const page = (): Promise<Page> => newPage(browser, contexts);
 
   const chatReady = (p: Page) => p.getByRole('navigation', { name: 'Conversations' }).waitFor();
   const adminNav = (p: Page) => p.getByRole('navigation', { name: 'Administration' });

@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ConclaveClient, type ConclaveClient as Client } from '@conclave/sdk';
 import { totpCode } from '@conclave/server';
-import { ADMIN, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer, closeWebSuite, screenshotOnFailure } from './web-support';
+import { ADMIN, screenshotPath, type RunningServer } from './harness';
+import { signIn, newPage, startWebSuite, type WebServer, closeWebSuite, screenshotOnFailure } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 
@@ -22,11 +22,7 @@ describe('web client: sign-in and administration', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    buildWeb();
-    server = await startServer();
-    web = await serveWeb(server.url);
-    browser = await launchBrowser();
-    admin = await adminClient(server.url);
+    ({ server, web, browser, admin } = await startWebSuite());
     await admin.org.updateSettings({ name: 'Northwind Manufacturing', mfaRequiredRoles: ['owner', 'security_officer'] });
     for (const [email, name, role] of [
       ['dave@e2e.local', 'Dave Okafor', 'member'], ['erin@e2e.local', 'Erin Walsh', 'member'],
@@ -40,11 +36,7 @@ describe('web client: sign-in and administration', () => {
 
   afterEach(async (ctx) => screenshotOnFailure(ctx.task.result?.state, contexts, 'auth'));
 
-  async function page(): Promise<Page> {
-    const ctx = await webContext(browser);
-    contexts.push(ctx);
-    return ctx.newPage();
-  }
+  const page = (): Promise<Page> => newPage(browser, contexts);
 
   const chatReady = (p: Page) => p.getByRole('navigation', { name: 'Conversations' }).waitFor();
 

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ConclaveClient } from '@conclave/sdk';
 import { ConclaveClient as Client } from '@conclave/sdk';
-import { launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, serveWeb, signIn, webContext, type WebServer } from './web-support';
+import { screenshotPath, type RunningServer } from './harness';
+import { closeWebSuite, newPage, signIn, startWebSuite, type WebServer } from './web-support';
 
 const PW = 'a-long-e2e-passphrase-1';
 const people = {
@@ -30,11 +30,7 @@ describe('web client: chat', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    buildWeb();
-    server = await startServer();
-    web = await serveWeb(server.url);
-    browser = await launchBrowser();
-    admin = await adminClient(server.url);
+    ({ server, web, browser, admin } = await startWebSuite());
     for (const [k, p] of Object.entries(people) as [Who, (typeof people)[Who]][]) {
       const { user } = await admin.users.create({ email: p.email, name: p.name, role: 'member', password: PW });
       ids[k] = user.id;
@@ -65,19 +61,10 @@ describe('web client: chat', () => {
     await say('fang', dmFang, '下午的会议改到三点，可以吗？');
   });
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    for (const c of Object.values(clients)) c.close();
-    admin?.close();
-    await web?.close();
-    await server?.stop();
-  });
+  afterAll(async () => closeWebSuite({ contexts, browser, clients: [admin, ...Object.values(clients)], web, server }));
 
   async function open(who: Who, locale?: string): Promise<Page> {
-    const ctx = await webContext(browser, { locale });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
+    const page = await newPage(browser, contexts, { locale });
     await signIn(page, web.url, people[who].email, PW);
     await page.getByRole('navigation', { name: 'Conversations' }).waitFor();
     return page;

@@ -10,8 +10,8 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ConclaveClient, type ConclaveClient as Client } from '@conclave/sdk';
-import { launchBrowser, startServer, type RunningServer } from './harness';
-import { adminClient, buildWeb, DIST, serveWeb, signIn, webContext, type WebServer } from './web-support';
+import type { RunningServer } from './harness';
+import { closeWebSuite, DIST, signIn, startWebSuite, webContext, type WebServer } from './web-support';
 
 const N = Number(process.env.CONCLAVE_WEB_BENCH_MESSAGES ?? 10_000);
 const PW = 'a-long-e2e-passphrase-1';
@@ -24,11 +24,7 @@ describe('web client: size, load and a 10k-message conversation', () => {
   let alice: Client;
 
   beforeAll(async () => {
-    buildWeb();
-    server = await startServer();
-    web = await serveWeb(server.url);
-    browser = await launchBrowser();
-    admin = await adminClient(server.url);
+    ({ server, web, browser, admin } = await startWebSuite());
     const { user } = await admin.users.create({ email: 'alice@e2e.local', name: 'Alice Chen', role: 'member', password: PW });
     alice = new ConclaveClient({ baseUrl: server.url });
     await alice.login('alice@e2e.local', PW);
@@ -45,13 +41,7 @@ describe('web client: size, load and a 10k-message conversation', () => {
     console.log(`[web-perf] seeded ${N} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 600_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    alice?.close();
-    admin?.close();
-    await web?.close();
-    await server?.stop();
-  });
+  afterAll(async () => closeWebSuite({ contexts: [], browser, clients: [alice, admin], web, server }));
 
   it('prints the chat route JS size', () => {
     const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');

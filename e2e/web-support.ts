@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ConclaveClient } from '@conclave/sdk';
-import { ADMIN, ROOT, screenshotPath } from './harness';
+import { ADMIN, ROOT, launchBrowser, screenshotPath, startServer, type RunningServer } from './harness';
 
 export const DIST = path.join(ROOT, 'packages/web/dist');
 
@@ -26,6 +26,25 @@ export async function serveWeb(serverUrl: string): Promise<WebServer> {
   const html = await (await fetch(serverUrl + '/c/check')).text();
   if (!html.includes('id="root"')) throw new Error('the server does not serve the web client: build it (npm run build:web) before starting the server');
   return { url: serverUrl, close: async () => undefined };
+}
+
+export interface WebSuite { server: RunningServer; web: WebServer; browser: Browser; admin: ConclaveClient }
+
+/** What every web suite starts with: a fresh build, a server (with `env`) serving it, Chromium, and the admin's SDK client. */
+export async function startWebSuite(env: Record<string, string> = {}): Promise<WebSuite> {
+  buildWeb();
+  const server = await startServer(env);
+  const web = await serveWeb(server.url);
+  const browser = await launchBrowser();
+  const admin = await adminClient(server.url);
+  return { server, web, browser, admin };
+}
+
+/** A page in a fresh context (see webContext), remembered in `contexts` for clean-up and failure screenshots. */
+export async function newPage(browser: Browser, contexts: BrowserContext[], opts: { locale?: string } = {}): Promise<Page> {
+  const ctx = await webContext(browser, opts);
+  contexts.push(ctx);
+  return ctx.newPage();
 }
 
 /** A fresh browser context (own storage, IndexedDB and cookies): one person on one device. */
