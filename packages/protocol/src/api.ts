@@ -8,6 +8,10 @@ import { adminEndpoints } from './api-admin';
 import { auditEndpoints } from './api-audit';
 import { mlsEndpoints } from './api-mls';
 import { filesEndpoints } from './api-files';
+import { governanceEndpoints } from './api-governance';
+import { archiveEndpoints } from './api-archive';
+import { dsarEndpoints } from './api-dsar';
+import { ediscoveryEndpoints } from './api-ediscovery';
 import { SyncEvent } from './events';
 
 /** Upper bound on any text field before the org's own (smaller) limits apply. */
@@ -223,6 +227,10 @@ export const endpoints = {
   ...auditEndpoints,
   ...mlsEndpoints,
   ...filesEndpoints,
+  ...governanceEndpoints,
+  ...dsarEndpoints,
+  ...ediscoveryEndpoints,
+  ...archiveEndpoints,
 } as const;
 
 export type Endpoints = typeof endpoints;

@@ -8,3 +8,7 @@ export * from './api';
 export * from './api-mls';
 export * from './api-files';
 export * from './api-audit';
+export * from './api-governance';
+export * from './api-archive';
+export * from './api-dsar';
+export * from './api-ediscovery';

@@ -32,6 +32,12 @@ export const PERMISSIONS = [
   'audit.export',
   'alerts.manage',
   'users.view_unmasked',
+  // Data governance (GOV-1..5): compliance officers by default, never admins (separation of duties).
+  'retention.manage',
+  'legal_hold.manage',
+  'dsar.decide',
+  'ediscovery.export',
+  'archive.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,7 +46,12 @@ export type Permission = (typeof PERMISSIONS)[number];
  * of them is a privileged grant: always audited, and with dual control enabled it needs a
  * second admin's approval (separation of duties, ACL-1).
  */
-export const OVERSIGHT_PERMISSIONS: readonly Permission[] = ['audit.read', 'audit.export', 'alerts.manage', 'users.view_sessions', 'roles.manage', 'users.view_unmasked'];
+export const OVERSIGHT_PERMISSIONS: readonly Permission[] = [
+  'audit.read', 'audit.export', 'alerts.manage', 'users.view_sessions', 'roles.manage', 'users.view_unmasked',
+  'retention.manage', 'legal_hold.manage', 'dsar.decide', 'ediscovery.export', 'archive.manage',
+];
+/** What compliance officers do (GOV-1..5). */
+const COMPLIANCE: Permission[] = ['retention.manage', 'legal_hold.manage', 'dsar.decide', 'ediscovery.export', 'archive.manage'];
 
 const MEMBER: Permission[] = ['conversations.create_group', 'conversations.create_channel', 'conversations.create_dm', 'conversations.browse_channels', 'conversations.invite_guests'];
 const ADMIN: Permission[] = [
@@ -55,7 +66,7 @@ export const DEFAULT_ROLE_PERMISSIONS: Record<BuiltinRole, readonly Permission[]
   owner: [...ADMIN, 'audit.read'],
   admin: ADMIN,
   security_officer: [...MEMBER, 'users.view_all', 'users.view_sessions', 'users.revoke_sessions', 'audit.read', 'alerts.manage', 'users.view_unmasked'],
-  compliance_officer: [...MEMBER, 'users.view_all', 'audit.read', 'audit.export', 'users.view_unmasked'],
+  compliance_officer: [...MEMBER, 'users.view_all', 'audit.read', 'audit.export', 'users.view_unmasked', ...COMPLIANCE],
   auditor: [...MEMBER, 'users.view_all', 'audit.read', 'audit.export'],
   member: MEMBER,
   guest: ['conversations.create_dm'],

@@ -9,6 +9,10 @@ import * as m0002 from './migrations/0002_access_control';
 import * as m0003 from './migrations/0003_audit';
 import * as m0004 from './migrations/0004_files_search';
 import * as m0005 from './migrations/0005_mls';
+import * as m0006 from './migrations/0006_governance';
+import * as m0007 from './migrations/0007_compliance_archive';
+import * as m0008 from './migrations/0008_dsar';
+import * as m0009 from './migrations/0009_ediscovery';
 
 type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
 
@@ -19,6 +23,10 @@ export const MIGRATIONS: Record<string, MigrationModule> = {
   '0003_audit': m0003,
   '0004_files_search': m0004,
   '0005_mls': m0005,
+  '0006_governance': m0006,
+  '0007_compliance_archive': m0007,
+  '0008_dsar': m0008,
+  '0009_ediscovery': m0009,
 };
 
 class Provider implements MigrationProvider {

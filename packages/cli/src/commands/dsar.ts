@@ -1,0 +1,4 @@
+/** `conclave dsar …` commands (data governance, GOV). */
+import type { CommandSpec } from '../spec';
+
+export const DSAR_COMMANDS: CommandSpec[] = [];

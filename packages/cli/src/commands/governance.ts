@@ -1,0 +1,4 @@
+/** `conclave governance …` commands (data governance, GOV). */
+import type { CommandSpec } from '../spec';
+
+export const GOVERNANCE_COMMANDS: CommandSpec[] = [];
