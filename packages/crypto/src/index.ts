@@ -40,3 +40,6 @@ export {
   type ExportManifest, type ExportVerification, type ManifestFields, type VerifyExportOptions,
 } from './audit-export';
 export { parsePublicKeys } from './signing';
+export * from './deletion-receipt';
+export * from './ediscovery-verify';
+export * from './archive';

@@ -197,6 +197,8 @@ export const endpoints = {
       fileIds: z.array(Id).min(1).max(20).optional(),
       /** Send although the text holds sensitive data this level warns about (DLP-3). */
       acknowledgeSensitive: z.boolean().optional(),
+      /** E2EE conversations archived for compliance (GOV-5): the plaintext sealed to the archive key (api-archive.ts). */
+      archiveCiphertext: z.base64().min(4).max(2 * HARD_MAX_TEXT + 1024).optional(),
     }).strict().refine((b) => (b.text === undefined) !== (b.ciphertext === undefined) || (b.text === undefined && b.ciphertext === undefined && !!b.fileIds?.length), { message: 'exactly one of text or ciphertext is required', path: ['text'] }),
     response: z.object({ message: Message }),
   }),

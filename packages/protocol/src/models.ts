@@ -163,6 +163,8 @@ export const Conversation = z.object({
   lastReadPosition: z.number().int(),
   unreadCount: z.number().int(),
   mentionCount: z.number().int(),
+  /** E2EE conversation whose level is archived for compliance (GOV-5): show the permanent banner; sends need archiveCiphertext. */
+  complianceArchive: z.boolean(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 

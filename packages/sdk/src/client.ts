@@ -1,8 +1,11 @@
 import type { BodyOf, QueryOf, ResponseOf } from '@conclave/protocol';
+import { ArchiveApi } from './archive';
 import { ConclaveError, isConclaveError } from './errors';
 import { HttpTransport, type FetchLike } from './http';
 import { RealtimeSubscription, type EventHandler, type SubscribeOptions, type Subscription, type SyncPage } from './realtime';
 import { resolveWebSocket, type WebSocketConstructor } from './socket';
+import { ediscoveryApi } from './ediscovery';
+import { dsarGroup } from './dsar';
 
 /** Options of {@link ConclaveClient}. */
 export interface ConclaveClientOptions {
@@ -132,6 +135,29 @@ export class ConclaveClient {
     updateSettings: (body: BodyOf<'updateOrgSettings'>) => this.http.request('updateOrgSettings', { body }),
   };
 
+  /** Data governance (GOV-1, GOV-2): retention, legal holds, runs and signed deletion receipts (compliance officers). */
+  readonly governance = {
+    policies: () => this.http.request('listRetentionPolicies'),
+    setPolicy: (body: BodyOf<'setRetentionPolicy'>) => this.http.request('setRetentionPolicy', { body }),
+    deletePolicy: (id: string) => this.http.request('deleteRetentionPolicy', { params: { id } }),
+    setMinimum: (level: string, minDays: number) => this.http.request('setRetentionMinimum', { params: { level }, body: { minDays } }),
+    deleteMinimum: (level: string) => this.http.request('deleteRetentionMinimum', { params: { level } }),
+    /** Which retention applies to a conversation, and why. */
+    effective: (conversationId: string) => this.http.request('effectiveRetention', { params: { conversationId } }),
+    preview: () => this.http.request('previewRetention'),
+    startRun: () => this.http.request('startRetentionRun', { body: {} }),
+    runs: () => this.http.request('listRetentionRuns'),
+    run: (id: string) => this.http.request('getRetentionRun', { params: { id } }),
+    holds: () => this.http.request('listLegalHolds'),
+    createHold: (body: BodyOf<'createLegalHold'>) => this.http.request('createLegalHold', { body }),
+    releaseHold: (id: string, reason: string) => this.http.request('releaseLegalHold', { params: { id }, body: { reason } }),
+    receipts: () => this.http.request('listDeletionReceipts'),
+    /** The signed receipt, ready for `conclave governance verify-receipt`. */
+    receipt: (id: string) => this.http.request('getDeletionReceipt', { params: { id } }),
+    /** Every outbound destination the server may contact (GOV-4). */
+    outbound: () => this.http.request('listOutbound'),
+  };
+
   /** Conversations: DMs, private groups and channels. */
   readonly conversations = {
     /** Creates a DM (idempotent per pair), group or channel. */
@@ -188,6 +214,18 @@ export class ConclaveClient {
     unreact: (conversationId: string, messageId: string, emoji: string) =>
       this.http.request('removeReaction', { params: { id: conversationId, messageId, emoji } }),
   };
+
+  /** Data-subject requests (GOV-3): export or erase your own data; officers decide. */
+  readonly dsar = dsarGroup(this);
+
+  /** eDiscovery exports (GOV-5, compliance officers): request, approve, download once. */
+  readonly ediscovery = ediscoveryApi(this);
+
+  /**
+   * E2EE compliance archive (GOV-5): sealing sends in archived conversations, officer keys, the
+   * k-of-n setup ceremony, and decryption requests — every private-key step runs on this device.
+   */
+  readonly archive: ArchiveApi = new ArchiveApi(this);
 
   /**
    * Durable events after `since`, in seq order. One page: while `hasMore`, call again with the

@@ -34,3 +34,7 @@ export { EncryptedStorage, MemoryStorage } from './mls/storage';
 export type { MlsStorage } from './mls/storage';
 export { FileStorage } from './mls/file-storage';
 export { IndexedDbStorage } from './mls/indexeddb-storage';
+
+// E2EE compliance archive (GOV-5).
+export { ArchiveApi } from './archive';
+export type { ArchivedSendInput, DecryptedArchiveMessage } from './archive';

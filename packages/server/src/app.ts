@@ -50,6 +50,8 @@ import { messageRoutes } from './modules/messages/messages.routes';
 import { SyncQueries } from './modules/sync/sync.queries';
 import { syncRoutes } from './modules/sync/sync.routes';
 import { mlsRoutes } from './modules/mls/mls.routes';
+import { archiveMessageHooks } from './modules/archive/archive.hooks';
+import { archiveRoutes } from './modules/archive/archive.routes';
 import { fileURLToPath } from 'node:url';
 import { landingPage } from './http/landing';
 import { registerWebClient, webClientBuilt } from './http/web-client';
@@ -59,6 +61,11 @@ import { startAuditCheckpoints } from './jobs/audit-checkpoints';
 import { startSecurityAlerts } from './jobs/security-alerts';
 import { AuditService } from './modules/audit/audit.service';
 import { contentModules } from './modules/files/content.module';
+import { ediscoveryRoutes } from './modules/ediscovery/ediscovery.routes';
+import { DsarService } from './modules/dsar/dsar.service';
+import { DSAR_SCAN_INTERVAL_MS, startDsarDeadlines } from './jobs/dsar-deadlines';
+import { GovernanceService } from './modules/governance/governance.service';
+import { startRetentionJob } from './jobs/retention';
 
 export const VERSION = '0.1.0';
 
@@ -82,6 +89,8 @@ export interface ConclaveServer {
   access: AccessActions;
   /** Audit trail: signing key, checkpoints, exports, verification, alert rules — used by the CLI. */
   audit: AuditService;
+  /** Retention, legal holds, receipts, erasure (GOV-1..3) — used by the CLI and tests. */
+  governance: GovernanceService;
   bootstrap: BootstrapResult;
   /** Listens on config.host:config.port; resolves to the bound URL. */
   listen(): Promise<string>;
@@ -133,7 +142,9 @@ export async function createServer(config: Config, opts: CreateOptions = {}): Pr
   const access = new AccessActions(svc);
   const identityQueries = new IdentityQueries(svc);
   const content = contentModules(svc, identityQueries);
-  const messageActions = new MessageActions(svc, content.messageHooks);
+  const messageActions = new MessageActions(svc, { ...content.messageHooks, ...archiveMessageHooks });
+  const dsar = new DsarService(svc, content.files);
+  const governance = new GovernanceService(svc, { auditKeys: audit.keys, files: content.files });
 
   const routes: RouteDef[] = [
     ...identityRoutes(identity, users, identityQueries),
@@ -145,6 +156,10 @@ export async function createServer(config: Config, opts: CreateOptions = {}): Pr
     ...syncRoutes(sync),
     ...audit.routes(),
     ...mlsRoutes(svc),
+    ...archiveRoutes(svc),
+    ...ediscoveryRoutes(svc, audit.keys, content),
+    ...dsar.routes(),
+    ...governance.routes(),
   ];
 
   const bootstrap = opts.skipBootstrap ? { orgId: (await findDefaultOrg(database.db))?.id ?? '', created: false } : await bootstrapOrg(svc, users);
@@ -169,10 +184,12 @@ export async function createServer(config: Config, opts: CreateOptions = {}): Pr
   const stopSweep = startSessionSweep(database, hub, clock, (err) => log.warn({ err }, 'session sweep failed'));
   const jobs = opts.backgroundJobs ?? !opts.skipBootstrap;
   const stopCheckpoints = jobs ? startAuditCheckpoints(audit.checkpoints, config.auditCheckpointIntervalMs, (err) => log.warn({ err }, 'audit checkpoint failed')) : async () => {};
+  const stopRetention = jobs && config.retentionIntervalMs > 0 ? startRetentionJob(governance.retention, () => bootstrap.orgId, config.retentionIntervalMs, (err) => log.warn({ err }, 'scheduled retention run failed')) : async () => {};
   const stopAlerts = jobs ? startSecurityAlerts(audit.alerts, config.alerts.scanIntervalMs, (err) => log.warn({ err }, 'security alert scan failed')) : async () => {};
+  const stopDsar = jobs ? startDsarDeadlines(dsar.deadlines, DSAR_SCAN_INTERVAL_MS, (err) => log.warn({ err }, 'dsar deadline scan failed')) : async () => {};
   let closing: Promise<void> | null = null;
   return {
-    config, svc, http, hub, metrics, routes, identity, users, access, audit, bootstrap,
+    config, svc, http, hub, metrics, routes, identity, users, access, audit, governance, bootstrap,
     async listen() {
       return http.listen({ port: config.port, host: config.host });
     },
@@ -183,7 +200,10 @@ export async function createServer(config: Config, opts: CreateOptions = {}): Pr
         for (const c of hub.all()) (c as unknown as { close(code: number, reason: string): void }).close(WS_CLOSE.shuttingDown, 'server shutting down; reconnect and resume');
         await publisher!.drain();
         await http.close();
+        await stopRetention();
+        await governance.retention.stop();
         await stopAlerts();
+        await stopDsar();
         await stopCheckpoints();
         await broker.close();
         await database.close();

@@ -20,3 +20,6 @@ export { tokenHash } from './modules/search/search.index';
 export { sealBody } from './modules/messages/messages.body';
 export { verifyDatabaseAudit, type DatabaseVerification } from './modules/audit/verify-database';
 export type { AuditService } from './modules/audit/audit.service';
+export { createBackup, restoreBackup, type BackupManifest, type RestoreResult } from './storage/backup';
+export type { GovernanceService } from './modules/governance/governance.service';
+export { archiveSummary, type ArchiveSummary } from './modules/archive/archive.summary';

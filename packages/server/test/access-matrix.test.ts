@@ -77,6 +77,12 @@ describe('permission matrix (ACL-1)', () => {
     probes.set('audit.read', (c) => c.http.request('searchAudit', { query: { action: 'auth.*', limit: 5 } }));
     probes.set('audit.export', (c) => c.http.request('exportAudit', { body: { fromSeq: 1, toSeq: 3 } }));
     probes.set('alerts.manage', (c) => c.http.request('listAlerts', { query: { status: 'open' } }));
+    // Data governance (GOV-1..5): compliance officers only.
+    probes.set('retention.manage', (c) => c.governance.setPolicy({ scope: 'kind', target: 'channel', deleteAfterDays: null }));
+    probes.set('legal_hold.manage', (c) => c.governance.createHold({ name: `h${++n}`, kind: 'custodian', custodianId: target.user.id, reason: 'matrix probe' }));
+    probes.set('dsar.decide', (c) => c.http.request('listDsarRequests', { query: {} }));
+    probes.set('ediscovery.export', (c) => c.http.request('listEdiscoveryExports', { query: {} }));
+    probes.set('archive.manage', (c) => c.http.request('getArchiveStatus'));
     // Restrict the directory so users.view_all is observable.
     await t.admin.client.org.updateSettings({ directoryVisibility: 'explicit' });
   });

@@ -36,6 +36,10 @@ export const ENV_SCHEMA = z.object({
   CONCLAVE_UPLOAD_CHUNK_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   CONCLAVE_WEB_DIR: z.string().min(1).optional(),
   CONCLAVE_UPLOAD_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  // ---- data residency (GOV-4): integrations that may never call out, comma-separated, or `all` ----
+  CONCLAVE_OUTBOUND_BLOCK: z.string().regex(/^(all|alert_webhook)(,(all|alert_webhook))*$/, 'must be `all` or a comma-separated list of: alert_webhook').optional(),
+  // ---- data governance (GOV-1): hours between scheduled retention runs; 0 = only manual runs ----
+  CONCLAVE_RETENTION_INTERVAL_HOURS: z.coerce.number().min(0).max(480).default(24),
   // ---- audit trail and security alerts (AUD-2, AUD-3, MON-1) ----
   CONCLAVE_AUDIT_CHECKPOINT_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   CONCLAVE_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
@@ -93,6 +97,10 @@ export interface Config {
   auditExportMaxRows: number;
   /** Security alert rules (MON-1). */
   alerts: AlertConfig;
+  /** Integrations blocked from calling out whatever their own settings say (GOV-4). */
+  outboundBlock: string[];
+  /** Time between scheduled retention runs (GOV-1); 0 disables the schedule. */
+  retentionIntervalMs: number;
 }
 
 /** Thresholds of the security alert rules (docs/CONFIGURATION.md, docs/AUDIT-FORMAT.md). */
@@ -151,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditCheckpointRows: e.CONCLAVE_AUDIT_CHECKPOINT_ROWS,
     auditCheckpointIntervalMs: e.CONCLAVE_AUDIT_CHECKPOINT_SECONDS * 1000,
     auditExportMaxRows: e.CONCLAVE_AUDIT_EXPORT_MAX_ROWS,
+    outboundBlock: e.CONCLAVE_OUTBOUND_BLOCK ? e.CONCLAVE_OUTBOUND_BLOCK.split(',') : [],
+    retentionIntervalMs: Math.round(e.CONCLAVE_RETENTION_INTERVAL_HOURS * 3_600_000),
     alerts: {
       scanIntervalMs: e.CONCLAVE_ALERT_SCAN_SECONDS * 1000,
       bruteForceFailures: e.CONCLAVE_ALERT_BRUTE_FORCE_FAILURES,

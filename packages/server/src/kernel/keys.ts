@@ -9,9 +9,14 @@ import { AppError } from './errors';
 import { newId } from './ids';
 
 const CACHE_MAX = 10_000;
+/**
+ * How long an unwrapped key stays cached. Bounds how long another node of a cluster can
+ * still use a key this node destroyed (GOV-2): after this, every node asks the database.
+ */
+const CACHE_TTL_MS = 10 * 60_000;
 
 export class KeyService {
-  private readonly cache = new Map<string, Buffer>();
+  private readonly cache = new Map<string, { key: Buffer; until: number }>();
 
   constructor(private readonly ring: KeyRing) {}
 
@@ -28,12 +33,33 @@ export class KeyService {
   /** The unwrapped key `id`; throws when it was destroyed (its data is gone for good). */
   async get(db: Trx, id: string): Promise<Buffer> {
     const hit = this.cache.get(id);
-    if (hit) return hit;
+    if (hit && hit.until > Date.now()) return hit.key;
     const row = await db.selectFrom('data_keys').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.destroyed_at !== null) throw new AppError('not_found', 'content is no longer available', undefined, 'key_destroyed');
     const key = await this.ring.unwrap(row.kek_id, row.wrapped, wrapAad(row.id, row.scope));
     this.remember(id, key);
     return key;
+  }
+
+  /**
+   * Crypto-shreds keys (GOV-2): the wrapped key material is overwritten and the row marked
+   * destroyed inside the caller's transaction, so everything sealed under them — in this
+   * database, the blob store, exports and key-less backups — can never be decrypted again.
+   * The row stays (without key material) so the id can be shown in deletion receipts.
+   * Returns the ids that were live and are now destroyed.
+   */
+  async destroy(trx: Trx, ids: string[], now: number): Promise<string[]> {
+    const destroyed: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const live = await trx.selectFrom('data_keys').select('id').where('id', 'in', chunk).where('destroyed_at', 'is', null).execute();
+      if (!live.length) continue;
+      const liveIds = live.map((r) => r.id);
+      await trx.updateTable('data_keys').set({ wrapped: new Uint8Array(0), destroyed_at: now }).where('id', 'in', liveIds).execute();
+      destroyed.push(...liveIds);
+    }
+    this.forget(destroyed);
+    return destroyed;
   }
 
   /** Forgets cached keys (after a scope is destroyed). */
@@ -43,7 +69,7 @@ export class KeyService {
 
   private remember(id: string, key: Buffer): void {
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(id, key);
+    this.cache.set(id, { key, until: Date.now() + CACHE_TTL_MS });
   }
 }
 

@@ -230,3 +230,98 @@ export interface DB {
   alerts: AlertsTable;
   alert_cursors: AlertCursorsTable;
 }
+
+// ---- Data governance (GOV-1, GOV-2), merged into DB below ----
+/** The data key of one (conversation, UTC month `YYYY-MM`, author) bucket of message bodies. */
+export interface MessageKeysTable { conversation_id: string; bucket: string; author_id: string; key_id: string; created_at: number }
+/** A retention rule: scope `org` | `kind` | `level` | `conversation`; null days = keep forever. */
+export interface RetentionPoliciesTable { id: string; org_id: string; scope: string; target: string; delete_after_days: number | null; created_by: string; created_at: number; updated_at: number }
+/** The legal minimum retention of a level: no policy or job deletes its content sooner. */
+export interface RetentionMinimumsTable { org_id: string; level: string; min_days: number; updated_at: number }
+/** A legal hold by custodian, conversation or query (JSON); active until released. */
+export interface LegalHoldsTable {
+  id: string; org_id: string; name: string; kind: string; custodian_id: string | null; conversation_id: string | null; query: string | null;
+  reason: string; created_by: string; created_at: number; released_by: string | null; released_at: number | null; release_reason: string | null;
+}
+/** One retention run; `progress` is JSON counters and destroyed key ids, updated per batch. */
+export interface RetentionRunsTable { id: string; org_id: string; trigger: string; status: string; started_by: string | null; started_at: number; finished_at: number | null; progress: string; receipt_id: string | null }
+/** A signed deletion receipt: canonical JSON body, its SHA-256 and the audit key's signature. */
+export interface DeletionReceiptsTable { id: string; org_id: string; kind: string; created_at: number; body: string; hash: string; key_fingerprint: string; signature: string }
+
+export interface DB {
+  message_keys: MessageKeysTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_minimums: RetentionMinimumsTable;
+  legal_holds: LegalHoldsTable;
+  retention_runs: RetentionRunsTable;
+  deletion_receipts: DeletionReceiptsTable;
+}
+
+// ---- Data-subject requests (GOV-3), merged into DB below ----
+/**
+ * A data-subject request. `decision` approved | refused (null while open); `erasure` is the
+ * JSON outcome of an approved erasure; `note` and the reasons are process records shown to
+ * the requester and officers, never written to the audit log.
+ */
+export interface DsarRequestsTable {
+  id: string; org_id: string; requester_id: string; kind: string; status: string; note: string | null; opened_at: number; due_at: number;
+  decision: string | null; decided_by: string | null; decided_at: number | null; decision_reason: string | null; automatic: number;
+  completed_at: number | null; cancelled_at: number | null; cancel_reason: string | null;
+  export_expires_at: number | null; downloads: number; last_downloaded_at: number | null; erasure: string | null;
+}
+/** An organisation's request settings (absent: the defaults). */
+export interface DsarSettingsTable { org_id: string; deadline_days: number; export_approval: string; export_ttl_days: number; updated_by: string | null; updated_at: number }
+/** A deadline alert (`due_soon` | `overdue`), at most one per request and kind. */
+export interface DsarAlertsTable { id: string; org_id: string; request_id: string; kind: string; due_at: number; created_at: number }
+
+export interface DB {
+  dsar_requests: DsarRequestsTable;
+  dsar_settings: DsarSettingsTable;
+  dsar_alerts: DsarAlertsTable;
+}
+
+// ---- eDiscovery exports (GOV-5), merged into DB below ----
+/** An eDiscovery export request: criteria (ids/times only), sealed keywords, decision and delivery. */
+export interface EdiscoveryExportsTable {
+  id: string; org_id: string; matter: string; criteria: string; keyword_count: number; keywords_digest: string | null;
+  keywords_enc: Uint8Array | null; key_id: string | null; sensitive_levels: string; status: string;
+  requested_by: string; requested_at: number; decided_by: string | null; decided_at: number | null; refusal_reason: string | null;
+  downloaded_by: string | null; downloaded_at: number | null; expires_at: number;
+  message_count: number | null; file_count: number | null; manifest_sha256: string | null;
+}
+/** Per-organisation eDiscovery settings: levels (JSON array) that need a second approver. */
+export interface EdiscoverySettingsTable { org_id: string; sensitive_levels: string; updated_by: string | null; updated_at: number }
+
+export interface DB {
+  ediscovery_exports: EdiscoveryExportsTable;
+  ediscovery_settings: EdiscoverySettingsTable;
+}
+
+// ---- E2EE compliance archive (GOV-5, ENC-2), merged into DB below ----
+/** A compliance officer's device public key (X25519, base64); shares are sealed to it. */
+export interface ArchiveOfficerKeysTable { id: string; org_id: string; user_id: string; name: string; public_key: string; created_at: number; revoked_at: number | null }
+/** One archive setup ceremony: the archive public key and its k-of-n; current while not retired. */
+export interface ArchiveKeysTable { id: string; org_id: string; public_key: string; threshold: number; share_count: number; created_by: string; created_at: number; retired_at: number | null }
+/** One officer's share of an archive key, sealed to their officer key (HPKE). */
+export interface ArchiveSharesTable { archive_key_id: string; user_id: string; officer_key_id: string; sealed_share: Uint8Array }
+/** A confidentiality level whose E2EE conversations are archived. */
+export interface ArchiveLevelsTable { org_id: string; level: string; enabled_by: string; enabled_at: number }
+/** A message's plaintext sealed to the archive key by its sender's client. */
+export interface ArchiveMessagesTable { message_id: string; org_id: string; conversation_id: string; archive_key_id: string; author_id: string; client_id: string; created_at: number; ciphertext: Uint8Array }
+/** A decryption request: scope (conversation, time range), reason, requester's one-off key. */
+export interface ArchiveRequestsTable {
+  id: string; org_id: string; requester_id: string; conversation_id: string; from_at: number; to_at: number; reason: string;
+  requester_public_key: string; archive_key_id: string; threshold: number; status: string; created_at: number; expires_at: number; closed_at: number | null;
+}
+/** An officer's decision on a request; a release carries the share sealed to the requester. */
+export interface ArchiveDecisionsTable { request_id: string; officer_id: string; decision: string; reason: string | null; sealed_share: Uint8Array | null; at: number }
+
+export interface DB {
+  archive_officer_keys: ArchiveOfficerKeysTable;
+  archive_keys: ArchiveKeysTable;
+  archive_shares: ArchiveSharesTable;
+  archive_levels: ArchiveLevelsTable;
+  archive_messages: ArchiveMessagesTable;
+  archive_requests: ArchiveRequestsTable;
+  archive_decisions: ArchiveDecisionsTable;
+}

@@ -139,6 +139,7 @@ export function ConversationView({ conversation: c, onOpenThread, threadOpen }: 
           {marks.level && <Badge tone="level" title={t('chat.levelTitle')}><Icon name="shield" size={12} /> {marks.level}</Badge>}
           {marks.external && <Badge tone="warning" title={t('chat.externalTitle')}><Icon name="external" size={12} /> {t('chat.external')}</Badge>}
           {c.encryption === 'e2ee' && <Badge tone="success"><Icon name="lock" size={12} /> {t('chat.e2ee')}</Badge>}
+          {c.complianceArchive && <Badge tone="warning" title={t('chat.complianceArchiveTitle')}><Icon name="shield" size={12} /> {t('chat.complianceArchive')}</Badge>}
           <span className="spacer" />
           {c.kind !== 'dm' && <MembersButton conversation={c} />}
         </div>

@@ -120,6 +120,8 @@ export const en = {
   'chat.externalTitle': 'People from outside your organisation are in this conversation',
   'chat.levelTitle': 'Confidentiality level',
   'chat.e2ee': 'End-to-end encrypted',
+  'chat.complianceArchive': 'Archived for compliance',
+  'chat.complianceArchiveTitle': 'Your organisation keeps an encrypted copy of every message sent here. It can be read only when several compliance officers approve together.',
   'chat.members.one': '{count} member',
   'chat.members.other': '{count} members',
   'chat.replies.one': '{count} reply',

@@ -122,6 +122,8 @@ export const zhCN: Record<MsgKey, string> = {
   'chat.externalTitle': '此会话中有组织外部的人员',
   'chat.levelTitle': '密级',
   'chat.e2ee': '端到端加密',
+  'chat.complianceArchive': '合规存档',
+  'chat.complianceArchiveTitle': '您的组织会为在此发送的每条消息保存一份加密副本，只有多名合规专员共同批准后才能解密查看。',
   'chat.members.one': '{count} 位成员',
   'chat.members.other': '{count} 位成员',
   'chat.replies.one': '{count} 条回复',

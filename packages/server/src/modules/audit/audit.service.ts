@@ -2,6 +2,7 @@
  * The audit module as the composition root sees it: signing key, checkpoints, exports, the
  * rules engine and its webhook, built once in app.ts and used by routes, jobs and the CLI.
  */
+import { outboundAllowed } from '../../kernel/outbound';
 import type { Services } from '../../services';
 import { AlertEngine } from './alerts/engine';
 import { AlertWebhook } from './alerts/webhook';
@@ -23,7 +24,7 @@ export class AuditService {
   constructor(private readonly svc: Services) {
     this.keys = new AuditKeys(svc);
     this.checkpoints = new AuditCheckpoints(svc, this.keys);
-    this.webhook = new AlertWebhook({ url: svc.config.alerts.webhookUrl, secret: svc.config.alerts.webhookSecret }, svc.log);
+    this.webhook = new AlertWebhook({ url: svc.config.alerts.webhookUrl, secret: svc.config.alerts.webhookSecret, blocked: !outboundAllowed(svc.config, 'alert_webhook') }, svc.log);
     this.actions = new AuditActions(svc, this.keys, this.webhook);
     this.queries = new AuditQueries(svc, this.keys);
     this.alerts = new AlertEngine(svc, (orgId, draft) => this.actions.raiseAlert(orgId, draft));

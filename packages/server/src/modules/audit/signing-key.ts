@@ -6,6 +6,7 @@
  */
 import { decryptText, encryptText, generateSigningKeyPair, publicKeyFingerprint } from '@conclave/crypto';
 import { systemActor } from '../../kernel/actor';
+import type { ActionContext } from '../../kernel/action';
 import { newId } from '../../kernel/ids';
 import type { Services } from '../../services';
 import * as store from './audit.store';
@@ -37,6 +38,30 @@ export class AuditKeys {
     if (row) return (this.#loaded = await this.load(row));
     this.#creating ??= this.create(orgId).finally(() => { this.#creating = null; });
     return this.#creating;
+  }
+
+  /**
+   * The current signing key, read and — on first use — created inside the caller's action
+   * (`ctx`), for signing within a write transaction (deletion receipts): on SQLite the
+   * transaction holds the only connection, so `current()` would wait for itself.
+   */
+  async currentWithin(ctx: ActionContext): Promise<LoadedSigningKey> {
+    const row = await store.currentSigningKey(ctx.trx);
+    if (row && this.#loaded?.id === row.id) return this.#loaded;
+    if (row) {
+      const dek = await this.svc.keys.get(ctx.trx, row.data_key_id);
+      return (this.#loaded = { id: row.id, fingerprint: row.fingerprint, publicKeyPem: row.public_key_pem, privateKeyPem: decryptText(dek, row.private_key_enc, aad(row.id)) });
+    }
+    const pair = generateSigningKeyPair();
+    const id = newId(ctx.now);
+    const dek = await this.svc.keys.create(ctx.trx, `audit-key:${id}`, ctx.now);
+    const fingerprint = publicKeyFingerprint(pair.publicKeyPem);
+    await store.insertSigningKey(ctx.trx, {
+      id, fingerprint, public_key_pem: pair.publicKeyPem, private_key_enc: encryptText(dek.key, pair.privateKeyPem, aad(id)),
+      data_key_id: dek.id, created_at: ctx.now, retired_at: null,
+    });
+    await ctx.audit({ action: 'audit.key_create', outcome: 'success', targetType: 'audit_key', targetId: id, details: { fingerprint, algorithm: 'Ed25519' } });
+    return (this.#loaded = { id, fingerprint, publicKeyPem: pair.publicKeyPem, privateKeyPem: pair.privateKeyPem });
   }
 
   /** Every public key (current first), for the admin API and `conclave audit pubkey`. */

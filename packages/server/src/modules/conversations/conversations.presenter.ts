@@ -7,6 +7,8 @@ import type { ConversationRow, MemberRow } from './conversations.store';
 export interface PresentContext {
   settings: OrgSettings;
   external: Set<string>;
+  /** Levels archived for compliance (GOV-5): their E2EE conversations carry `complianceArchive`. */
+  archivedLevels?: ReadonlySet<string>;
 }
 
 export function presentConversation(
@@ -43,5 +45,6 @@ export function presentConversation(
     lastReadPosition: Number(member?.last_read_position ?? 0),
     unreadCount: counts?.unread ?? 0,
     mentionCount: counts?.mentions ?? 0,
+    complianceArchive: row.encryption === 'e2ee' && !!ctx.archivedLevels?.has(row.level),
   };
 }

@@ -9,6 +9,7 @@ import { getOrgSettings } from '../org/org.store';
 import { clears } from '../access/levels';
 import { presentMember } from './members.presenter';
 import * as store from './conversations.store';
+import { archivedLevels } from '../archive/archive.store';
 
 export class ConversationQueries {
   constructor(private readonly svc: Services) {}
@@ -79,6 +80,6 @@ export class ConversationQueries {
   }
 
   private async context(orgId: string, ids: string[], db: Trx = this.svc.database.db): Promise<PresentContext> {
-    return { settings: await getOrgSettings(db, orgId), external: await store.withExternalMembers(db, ids) };
+    return { settings: await getOrgSettings(db, orgId), external: await store.withExternalMembers(db, ids), archivedLevels: await archivedLevels(db, orgId) };
   }
 }

@@ -234,16 +234,26 @@ export class FileActions {
 
   // ---- internals ----
 
-  private async erase(ctx: ActionContext, rows: store.FileRow[]): Promise<void> {
+  /**
+   * Erases file rows, their search entries and — once no forwarded copy still uses them — their
+   * encrypted parts and data key (crypto-shredding, GOV-2: copies in backups become unreadable).
+   * Returns the destroyed key ids. Used by message deletion, retention and erasure.
+   */
+  async erase(ctx: ActionContext, rows: store.FileRow[]): Promise<string[]> {
     for (const r of rows) {
       await store.deleteFile(ctx.trx, r.id);
       await this.deps.search.remove(ctx.trx, r.id);
     }
     const orphaned: string[] = [];
+    const orphanKeys = new Set<string>();
     for (const r of rows) {
-      if (!(await store.blobInUse(ctx.trx, r.blob_id))) orphaned.push(...store.parts(r).map((p) => p.k));
+      if (!(await store.blobInUse(ctx.trx, r.blob_id))) {
+        orphaned.push(...store.parts(r).map((p) => p.k));
+        orphanKeys.add(r.key_id);
+      }
     }
     if (orphaned.length) ctx.afterCommit(() => this.deps.blobs.delete(orphaned));
+    return this.svc.keys.destroy(ctx.trx, [...orphanKeys], ctx.now);
   }
 
   private async sweepExpired(ctx: ActionContext): Promise<void> {

@@ -10,6 +10,7 @@ import { assertWritable } from '../conversations/conversations.policy';
 import * as convStore from '../conversations/conversations.store';
 import { getOrgSettings } from '../org/org.store';
 import { sealBody } from './messages.body';
+import { MessageKeys } from './message-keys';
 import { assertCanDelete, assertCanEdit } from './messages.policy';
 import { presentMessages } from './messages.presenter';
 import * as store from './messages.store';
@@ -27,10 +28,17 @@ export interface MessageHooks {
   written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[]): Promise<void>;
   /** After a message's content was erased by a delete. */
   erased?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string): Promise<void>;
+  /** After a send is written: stores its compliance-archive copy, or throws when one is required and missing (GOV-5). */
+  archive?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, body: BodyOf<'sendMessage'>): Promise<void>;
 }
 
 export class MessageActions {
-  constructor(private readonly svc: Services, private readonly hooks: MessageHooks = {}) {}
+  /** Body keys per (conversation, month, author): the unit of crypto-shredding (GOV-2). */
+  readonly bodyKeys: MessageKeys;
+
+  constructor(private readonly svc: Services, private readonly hooks: MessageHooks = {}) {
+    this.bodyKeys = new MessageKeys(svc.keys);
+  }
 
   async send(actor: UserActor, conversationId: string, body: BodyOf<'sendMessage'>): Promise<ResponseOf<'sendMessage'>> {
     const db = this.svc.database.db;
@@ -60,9 +68,10 @@ export class MessageActions {
       const row: store.MessageRow = {
         id, conversation_id: conversationId, position, client_id: body.clientId, author_id: actor.userId, thread_root_id: root?.id ?? null,
         encryption: conv.encryption, version: 1, created_at: ctx.now, edited_at: null, deleted_at: null, reply_count: 0, last_reply_at: null,
-        ...(await this.seal(ctx, conv, id, 1, stored, body.ciphertext)),
+        ...(await this.seal(ctx, conv, { id, author_id: actor.userId, created_at: ctx.now }, 1, stored, body.ciphertext)),
       };
       await store.insertMessage(ctx.trx, row);
+      await this.hooks.archive?.(ctx, conv, id, body);
       await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds);
       await convStore.updateConversation(ctx.trx, conversationId, { last_position: position, last_message_at: ctx.now });
       const members = await convStore.memberIds(ctx.trx, conversationId);
@@ -93,7 +102,7 @@ export class MessageActions {
       await store.insertVersion(ctx.trx, { message_id: msg.id, version: msg.version, body: msg.body!, key_id: msg.key_id, edited_at: msg.edited_at ?? msg.created_at });
       const version = msg.version + 1;
       const stored = body.text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, body.text, !!body.acknowledgeSensitive) : body.text;
-      await store.updateMessage(ctx.trx, msg.id, { ...(await this.seal(ctx, conv, msg.id, version, stored, body.ciphertext)), version, edited_at: ctx.now });
+      await store.updateMessage(ctx.trx, msg.id, { ...(await this.seal(ctx, conv, msg, version, stored, body.ciphertext)), version, edited_at: ctx.now });
       await this.hooks.written?.(ctx, conv, msg.id, stored ?? null);
       const members = await convStore.memberIds(ctx.trx, conversationId);
       if (body.mentions) await store.replaceMentions(ctx.trx, { ...msg, position: Number(msg.position) }, this.validMentions(body.mentions, members));
@@ -147,10 +156,14 @@ export class MessageActions {
     return (await presentMessages(db, this.svc.keys, [row!]))[0]!;
   }
 
-  private async seal(ctx: ActionContext, conv: convStore.ConversationRow, id: string, version: number, text?: string, ciphertext?: string) {
+  /**
+   * Seals a server-mode body under the key of the message's (month, author) bucket — an edit
+   * stays in the original message's bucket, so shredding that bucket takes its history too.
+   */
+  private async seal(ctx: ActionContext, conv: convStore.ConversationRow, msg: { id: string; author_id: string; created_at: number }, version: number, text?: string, ciphertext?: string) {
     if (ciphertext !== undefined) return { body: Buffer.from(ciphertext, 'base64'), key_id: null };
-    const key = await this.svc.keys.get(ctx.trx, conv.key_id);
-    return { body: sealBody(key, text!, conv.id, id, version), key_id: conv.key_id };
+    const { id: keyId, key } = await this.bodyKeys.forMessage(ctx.trx, conv.id, msg.author_id, msg.created_at, ctx.now);
+    return { body: sealBody(key, text!, conv.id, msg.id, version), key_id: keyId };
   }
 
   private checkEncryptionMode(mode: string, isText: boolean): void {

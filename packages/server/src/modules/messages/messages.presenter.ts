@@ -1,10 +1,21 @@
 /** Message rows → wire objects, in batches: one query each for reactions, mentions, threads. */
 import type { Message } from '@conclave/protocol';
+import { AppError } from '../../kernel/errors';
 import type { KeyService } from '../../kernel/keys';
 import { filesForMessages } from '../files/files.presenter';
 import type { Trx } from '../../storage/tx';
 import { openBody } from './messages.body';
 import * as store from './messages.store';
+
+/** The body key, or null when it was destroyed (crypto-shredded): that content is gone. */
+async function bodyKey(db: Trx, keys: KeyService, id: string): Promise<Buffer | null> {
+  try {
+    return await keys.get(db, id);
+  } catch (err) {
+    if (err instanceof AppError && err.reason === 'key_destroyed') return null;
+    throw err;
+  }
+}
 
 export async function presentMessages(db: Trx, keys: KeyService, rows: store.MessageRow[]): Promise<Message[]> {
   const ids = rows.map((r) => r.id);
@@ -19,9 +30,14 @@ export async function presentMessages(db: Trx, keys: KeyService, rows: store.Mes
   for (const r of rows) {
     let text: string | null = null;
     let ciphertext: string | null = null;
+    let shredded = false;
     if (r.body && r.deleted_at === null) {
       if (r.encryption === 'e2ee') ciphertext = Buffer.from(r.body).toString('base64');
-      else text = openBody(await keys.get(db, r.key_id!), r.body, r.conversation_id, r.id, r.version);
+      else {
+        const key = await bodyKey(db, keys, r.key_id!);
+        if (key) text = openBody(key, r.body, r.conversation_id, r.id, r.version);
+        else shredded = true;
+      }
     }
     const byEmoji = new Map<string, string[]>();
     for (const x of reactionsBy.get(r.id) ?? []) byEmoji.set(x.emoji, [...(byEmoji.get(x.emoji) ?? []), x.user_id]);
@@ -42,7 +58,8 @@ export async function presentMessages(db: Trx, keys: KeyService, rows: store.Mes
       reactions: [...byEmoji.entries()].map(([emoji, userIds]) => ({ emoji, count: userIds.length, userIds })),
       createdAt: r.created_at,
       editedAt: r.edited_at,
-      deletedAt: r.deleted_at,
+      // Content whose key was destroyed (GOV-2; e.g. a restored backup) reads as deleted.
+      deletedAt: r.deleted_at ?? (shredded ? r.created_at : null),
       files: files.get(r.id) ?? [],
     });
   }

@@ -10,6 +10,8 @@ import type { Alert } from '@conclave/protocol';
 export interface WebhookTarget {
   url?: string;
   secret?: string;
+  /** Blocked by CONCLAVE_OUTBOUND_BLOCK (GOV-4): never calls out, whatever `url` says. */
+  blocked?: boolean;
 }
 
 const ATTEMPTS = 3;
@@ -19,13 +21,13 @@ export class AlertWebhook {
   constructor(private readonly target: WebhookTarget, private readonly log: Logger, private readonly backoffMs = 1_000) {}
 
   get enabled(): boolean {
-    return !!this.target.url;
+    return !!this.target.url && !this.target.blocked;
   }
 
   /** Posts the alert; retries twice with backoff; failures are logged, never thrown. */
   async send(orgId: string, alert: Alert): Promise<boolean> {
     const { url, secret } = this.target;
-    if (!url) return false;
+    if (!url || this.target.blocked) return false;
     const body = JSON.stringify({ type: 'conclave.alert', org: orgId, alert });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'conclave-alerts' };
     if (secret) headers['x-conclave-signature'] = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
