@@ -141,6 +141,10 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     expect(preview.counts.messages).toBeGreaterThanOrEqual(2);
 
     const aliceKey = await t.server.svc.database.db.selectFrom('messages').select('key_id').where('id', '=', oldA.id).executeTakeFirstOrThrow();
+    const fileRow = await t.server.svc.database.db.selectFrom('files').select(['parts', 'key_id']).where('id', '=', file.id).executeTakeFirstOrThrow();
+    const blobPaths = (JSON.parse(fileRow.parts) as Array<{ k: string }>).map((p) => path.join(t.dataDir, 'blobs', ...p.k.split('/')));
+    expect(blobPaths.length).toBeGreaterThan(0);
+    expect(blobPaths.every((p) => fs.existsSync(p))).toBe(true);
     const { run: started } = await officer.client.governance.startRun();
     await expectCode(officer.client.governance.startRun(), 'conflict').catch(() => undefined); // may already have finished
     const run = await finishedRun(t, officer, started.id);
@@ -158,6 +162,9 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     expect(key.destroyed_at).not.toBeNull();
     expect(Buffer.from(key.wrapped).length).toBe(0);
     expect(await searchHits(alice, `oldapple${tag}`)).toBe(0);
+    // The blob store no longer has the file's encrypted parts, and its key is destroyed too.
+    await eventually(() => blobPaths.every((p) => !fs.existsSync(p)), 5_000, 'blob parts to be deleted');
+    expect((await db.selectFrom('data_keys').select('destroyed_at').where('id', '=', fileRow.key_id).executeTakeFirstOrThrow()).destroyed_at).not.toBeNull();
 
     // Kept: the custodian's message, the held conversation, and what is not yet expired.
     const texts = (await dave.client.messages.list(conv.id, { limit: 100 })).messages.map((m) => m.text);

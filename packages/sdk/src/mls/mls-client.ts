@@ -299,7 +299,11 @@ export class MlsClient {
   async send(conversationId: string, text: string, opts: { threadRootId?: string; mentions?: string[]; attachments?: MlsPayload['attachments']; clientId?: string } = {}): Promise<Message> {
     const payload: MlsPayload = { v: 1, kind: 'text', text, ...(opts.attachments ? { attachments: opts.attachments } : {}) };
     const ciphertext = await this.encrypt(conversationId, payload);
-    const { message } = await this.client.messages.send(conversationId, { ciphertext, clientId: opts.clientId ?? newClientId(), threadRootId: opts.threadRootId, mentions: opts.mentions });
+    // In a level under the E2EE compliance archive (GOV-5) the payload is also sealed to the
+    // archive key; archive.send adds that copy only when the conversation is archived.
+    const { message } = await this.client.archive.send(conversationId, {
+      plaintext: JSON.stringify(payload), ciphertext, clientId: opts.clientId ?? newClientId(), threadRootId: opts.threadRootId, mentions: opts.mentions,
+    });
     await this.cache(message, payload);
     return message;
   }
