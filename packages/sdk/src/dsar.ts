@@ -2,10 +2,9 @@
  * Data-subject requests (GOV-3): the JSON endpoints under friendly names, and the export
  * download, which answers with zip bytes instead of JSON and so needs a raw fetch.
  */
-import { endpoints, type BodyOf, type QueryOf } from '@conclave/protocol';
+import type { BodyOf, QueryOf } from '@conclave/protocol';
 import type { ConclaveClient } from './client';
-import { ConclaveError } from './errors';
-import { buildPath, errorFromResponse } from './http';
+import { downloadBytes } from './download';
 
 /** A downloaded export: the zip's bytes and the server's file name. */
 export interface DsarExportZip { bytes: Uint8Array; fileName: string | null }
@@ -37,23 +36,6 @@ export function dsarGroup(client: ConclaveClient) {
 }
 
 /** Downloads the zip of a completed export request (refused with `conflict` once expired). */
-export async function downloadDsarExport(client: ConclaveClient, id: string, signal?: AbortSignal): Promise<DsarExportZip> {
-  const ep = endpoints.downloadDsarExport;
-  const headers: Record<string, string> = {};
-  if (client.token) headers.authorization = `Bearer ${client.token}`;
-  let res: Response;
-  try {
-    res = await fetch(client.http.baseUrl + buildPath(ep.path, { id }), { method: 'GET', headers, signal });
-  } catch (err) {
-    if (signal?.aborted) throw new ConclaveError('aborted', `${ep.method} ${ep.path} was aborted`, { cause: err });
-    throw new ConclaveError('network', `${ep.method} ${ep.path} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    throw errorFromResponse(res.status, json, text);
-  }
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('content-disposition') ?? '');
-  return { bytes: new Uint8Array(await res.arrayBuffer()), fileName: star ? decodeURIComponent(star[1]!) : null };
+export function downloadDsarExport(client: ConclaveClient, id: string, signal?: AbortSignal): Promise<DsarExportZip> {
+  return downloadBytes(client, 'downloadDsarExport', { id }, signal);
 }

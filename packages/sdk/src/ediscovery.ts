@@ -3,10 +3,9 @@
  * rule), and download the signed zip once. Verify a package offline with
  * `conclave ediscovery verify <zip> --public-key <pem>` or `verifyEdiscoveryPackage` (@conclave/crypto).
  */
-import { endpoints, type BodyOf, type QueryOf } from '@conclave/protocol';
+import type { BodyOf, QueryOf } from '@conclave/protocol';
 import type { ConclaveClient } from './client';
-import { ConclaveError } from './errors';
-import { buildPath, errorFromResponse } from './http';
+import { downloadBytes } from './download';
 
 /** A downloaded eDiscovery package. */
 export interface EdiscoveryPackage { zip: Uint8Array; fileName: string | null }
@@ -32,22 +31,6 @@ export function ediscoveryApi(client: ConclaveClient) {
 
 /** Downloads an export's zip (raw bytes, so not through the JSON transport). */
 export async function downloadEdiscoveryExport(client: ConclaveClient, id: string, signal?: AbortSignal): Promise<EdiscoveryPackage> {
-  const ep = endpoints.downloadEdiscoveryExport;
-  const headers: Record<string, string> = {};
-  if (client.token) headers.authorization = `Bearer ${client.token}`;
-  let res: Response;
-  try {
-    res = await fetch(client.http.baseUrl + buildPath(ep.path, { id }), { method: ep.method, headers, signal });
-  } catch (err) {
-    if (signal?.aborted) throw new ConclaveError('aborted', `${ep.method} ${ep.path} was aborted`, { cause: err });
-    throw new ConclaveError('network', `${ep.method} ${ep.path} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    throw errorFromResponse(res.status, json, text);
-  }
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('content-disposition') ?? '');
-  return { zip: new Uint8Array(await res.arrayBuffer()), fileName: star ? decodeURIComponent(star[1]!) : null };
+  const { bytes, fileName } = await downloadBytes(client, 'downloadEdiscoveryExport', { id }, signal);
+  return { zip: bytes, fileName };
 }

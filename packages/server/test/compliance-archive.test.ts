@@ -5,10 +5,10 @@
  * (2 are not enough, a refusal is recorded); scope is enforced; every permission has a denial;
  * nothing the server stores is plaintext or decrypts the archive.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCli } from '../../cli/src/run-cli.test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CryptoError, archiveKeyFingerprint, archiveKeyFromSeed, openArchiveMessage, openReleasedShare, recoverArchiveKey, sealArchiveMessage,
@@ -279,27 +279,11 @@ describe.each(dialects())('E2EE compliance archive (GOV-5, ENC-2) [%s]', (dialec
     expect(s).toMatchObject({ enabled: false, levels: [], retiredKeys: 1, activeOfficerKeys: 5, archivedMessages: 4, requests: { closed: 2, approved: 2, refused: 1 } });
     expect(s.archiveKey).toMatchObject({ threshold: 2, shareCount: 3 });
     if (dialect !== 'sqlite') return;
-    const r = await cliJson(['archive', 'status', '--json'], t.dataDir);
+    const r = await runCli(['archive', 'status', '--json'], { dataDir: t.dataDir });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(s)));
   });
 });
-
-/** Runs the real `conclave` binary against a data dir (as packages/cli's own suites do). */
-function cliJson(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONCLAVE_')));
-  Object.assign(env, { CONCLAVE_DATA_DIR: dataDir, CONCLAVE_LOG_LEVEL: 'silent' });
-  const bin = path.resolve(__dirname, '../../cli/bin/conclave.mjs');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('compliance archive migration (0007)', () => {
   it('applies on top of 0006 with data in it', async () => {
