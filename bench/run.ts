@@ -1,6 +1,6 @@
 /**
  * Benchmark runner: `npm run bench` runs every benchmark; `npm run bench -- <name> [flags]`
- * runs one (names: persist, catchup, idle-memory, search, audit-verify, retention, fanout). Each run is its own process with a
+ * runs one (names: persist, catchup, idle-memory, search, audit-verify, retention, mls, fanout). Each run is its own process with a
  * hard time limit, so a stuck run is stopped and the others still run; every run prints its
  * figures and, as its last stdout line, one JSON object. See bench/README.md.
  */
@@ -24,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   'idle-memory': { file: 'idle-memory.ts', timeoutMs: () => 5 * 60_000 },
   search: { file: 'search.ts', expand: { flag: 'dialect', dflt: ['sqlite', 'postgres'] }, timeoutMs: () => 12 * 60_000 },
   'audit-verify': { file: 'audit-verify.ts', timeoutMs: () => 6 * 60_000 },
+  mls: { file: 'mls.ts', timeoutMs: () => 10 * 60_000 },
   retention: { file: 'retention.ts', expand: { flag: 'dialect', dflt: ['sqlite', 'postgres'] }, timeoutMs: () => 10 * 60_000 },
   fanout: { file: 'fanout.ts', expand: { flag: 'members', dflt: ['100', '1000', '5000'] }, timeoutMs: (m) => (Number(m) >= 5000 ? 12 : 6) * 60_000 },
 };
