@@ -62,6 +62,11 @@ export const LevelPolicy = z.object({
   retentionDays: z.number().int().min(1).max(36_500).nullable(),
   /** Reading this level needs a session that passed MFA. */
   mfaRequired: z.boolean(),
+  /**
+   * Conversations at this level must be end-to-end encrypted (E2E-1): creating a server-mode
+   * one, or raising a server-mode one to this level, is refused. Absent in older settings: false.
+   */
+  e2eeRequired: z.boolean().default(false),
 });
 export type LevelPolicy = z.infer<typeof LevelPolicy>;
 

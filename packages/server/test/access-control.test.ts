@@ -37,6 +37,28 @@ describe.each(dialects())('access control [%s]', (dialect) => {
     await expectCode(admin().conversations.update(conversation.id, { level: 'top-secret' as string }), 'validation_failed');
   });
 
+  it('a level that requires end-to-end encryption admits only encrypted private groups (E2E-1)', async () => {
+    const { settings } = await admin().org.getSettings();
+    const policies = { ...settings.levelPolicies, confidential: { ...settings.levelPolicies.confidential!, e2eeRequired: true } };
+    await admin().org.updateSettings({ levelPolicies: policies });
+    try {
+      const e1 = await expectCode(admin().conversations.create({ kind: 'group', name: 'Plain deal', level: 'confidential' }), 'validation_failed');
+      expect(e1.message).toMatch(/requires end-to-end encryption: create the group with encryption "e2ee"/);
+      await expectCode(admin().conversations.create({ kind: 'channel', name: `plain-${Date.now()}`, level: 'confidential' }), 'validation_failed');
+      const enc = await admin().conversations.create({ kind: 'group', name: 'Sealed deal', level: 'confidential', encryption: 'e2ee' });
+      expect(enc.conversation).toMatchObject({ level: 'confidential', encryption: 'e2ee' });
+      // A server-mode conversation cannot be raised into the level; lower levels are unaffected.
+      const { conversation: plain } = await admin().conversations.create({ kind: 'group', name: 'Plain' });
+      const e2 = await expectCode(admin().conversations.update(plain.id, { level: 'confidential' }), 'conflict');
+      expect(e2.message).toMatch(/not end-to-end encrypted/);
+      // The default level (used by DMs) cannot require it.
+      const bad = { ...settings.levelPolicies, [settings.defaultLevel]: { ...settings.levelPolicies[settings.defaultLevel]!, e2eeRequired: true } };
+      await expectCode(admin().org.updateSettings({ levelPolicies: bad }), 'validation_failed');
+    } finally {
+      await admin().org.updateSettings({ levelPolicies: settings.levelPolicies });
+    }
+  });
+
   it('lowering a user\'s clearance removes them from conversations above it at once', async () => {
     const u = await t.createUser();
     await admin().users.update(u.user.id, { clearance: 'confidential' });

@@ -274,8 +274,9 @@ const FLAGS = [
   ['copyAllowed', 'access.level.copying'],
   ['downloadsAllowed', 'access.level.downloads'],
   ['mfaRequired', 'access.level.mfa'],
+  ['e2eeRequired', 'access.level.e2ee'],
 ] as const;
-const DEFAULT_POLICY: LevelPolicy = { forwardingAllowed: true, copyAllowed: true, downloadsAllowed: true, mfaRequired: false, retentionDays: null };
+const DEFAULT_POLICY: LevelPolicy = { forwardingAllowed: true, copyAllowed: true, downloadsAllowed: true, mfaRequired: false, e2eeRequired: false, retentionDays: null };
 /** Permissions behind the "who may" policies: they live on roles. */
 const WHO_MAY = [
   ['conversations.create_group', 'access.who.createGroup'],

@@ -538,6 +538,7 @@ export const en = {
   'access.level.copying': 'Copying',
   'access.level.downloads': 'Downloads',
   'access.level.mfa': 'Two-step required',
+  'access.level.e2ee': 'End-to-end encryption required',
   'access.level.flagFor': '{flag} at level {level}',
   'access.level.retention': 'Retention',
   'access.level.retentionFor': 'Retention in days at level {level}',

@@ -540,6 +540,7 @@ export const zhCN: Record<MsgKey, string> = {
   'access.level.copying': '复制',
   'access.level.downloads': '下载',
   'access.level.mfa': '需要两步验证',
+  'access.level.e2ee': '必须端到端加密',
   'access.level.flagFor': '密级 {level} 的{flag}',
   'access.level.retention': '保留期限',
   'access.level.retentionFor': '密级 {level} 的保留天数',

@@ -17,7 +17,7 @@ export function clears(settings: Pick<OrgSettings, 'levels'>, clearance: string,
   return c >= 0 && c >= levelRank(settings, level);
 }
 
-const OPEN: LevelPolicy = { forwardingAllowed: true, copyAllowed: true, downloadsAllowed: true, retentionDays: null, mfaRequired: false };
+const OPEN: LevelPolicy = { forwardingAllowed: true, copyAllowed: true, downloadsAllowed: true, retentionDays: null, mfaRequired: false, e2eeRequired: false };
 
 /** The policy of a level (levels without an explicit policy are unrestricted). */
 export function levelPolicy(settings: Pick<OrgSettings, 'levelPolicies'>, level: string): LevelPolicy {

@@ -33,6 +33,7 @@ export class ConversationActions {
       requirePermission(actor, kind === 'group' ? 'conversations.create_group' : 'conversations.create_channel');
       const settings = await getOrgSettings(ctx.trx, actor.orgId);
       const level = this.checkLevel(settings, body.level ?? settings.defaultLevel, actor);
+      assertEncryptionAllowed(settings, level, kind, body.encryption ?? 'server');
       if (body.departmentId) await this.checkDepartment(ctx, body.departmentId);
       if (kind === 'channel' && (await store.findChannelByName(ctx.trx, actor.orgId, body.name!))) throw new AppError('conflict', 'a channel with this name already exists', { field: 'name' });
       const others = await this.requireActiveUsers(ctx, (body.memberIds ?? []).filter((u) => u !== actor.userId));
@@ -62,6 +63,7 @@ export class ConversationActions {
       if (actor.role === 'guest' && users.length && !settings.guestDmToNonMembers && !(await store.sharesConversation(ctx.trx, actor.userId, peer))) {
         throw notFound('user', 'guest_isolation');
       }
+      assertEncryptionAllowed(settings, settings.defaultLevel, 'dm', 'server');
       const conv = await this.insert(ctx, 'dm', null, null, key, settings.defaultLevel, null);
       await assertAdmissible(ctx, conv, settings, users);
       await this.addRows(ctx, conv, [...new Set([actor.userId, peer])].map((u) => ({ userId: u, role: 'member' as const })), 0);
@@ -89,6 +91,9 @@ export class ConversationActions {
       let removed: string[] = [];
       if (body.level !== undefined && body.level !== conv.level) {
         patch.level = this.checkLevel(settings, body.level, actor);
+        if (conv.encryption !== 'e2ee' && levelPolicy(settings, body.level).e2eeRequired) {
+          throw new AppError('conflict', `level "${body.level}" requires end-to-end encryption and this conversation is not end-to-end encrypted`, { field: 'level' });
+        }
         if (levelRank(settings, body.level) < levelRank(settings, conv.level)) requirePermission(actor, 'conversations.lower_level');
         removed = await this.removeUncleared(ctx, { ...conv, ...patch }, settings);
         ctx.detail({ fromLevel: conv.level, toLevel: body.level, removedMembers: removed.length });
@@ -238,3 +243,15 @@ export class ConversationActions {
 }
 
 export { memberData };
+
+/**
+ * A level may require end-to-end encryption (LevelPolicy.e2eeRequired, E2E-1): only encrypted
+ * private groups can be created at it — channels (readable by joiners) and server-mode groups
+ * or DMs are refused with the reason.
+ */
+function assertEncryptionAllowed(settings: OrgSettings, level: string, kind: string, encryption: string): void {
+  if (encryption === 'e2ee' || !levelPolicy(settings, level).e2eeRequired) return;
+  if (kind === 'group') throw invalid('encryption', `level "${level}" requires end-to-end encryption: create the group with encryption "e2ee"`);
+  throw invalid('level', `level "${level}" requires end-to-end encryption, which ${kind === 'dm' ? 'direct messages' : 'channels'} do not have yet: use an encrypted private group`);
+}
+
