@@ -51,9 +51,14 @@ describe.each(dialects())('access control [%s]', (dialect) => {
       const { conversation: plain } = await admin().conversations.create({ kind: 'group', name: 'Plain' });
       const e2 = await expectCode(admin().conversations.update(plain.id, { level: 'confidential' }), 'conflict');
       expect(e2.message).toMatch(/not end-to-end encrypted/);
-      // The default level (used by DMs) cannot require it.
-      const bad = { ...settings.levelPolicies, [settings.defaultLevel]: { ...settings.levelPolicies[settings.defaultLevel]!, e2eeRequired: true } };
-      await expectCode(admin().org.updateSettings({ levelPolicies: bad }), 'validation_failed');
+      // When the default level (the one DMs get) requires it, only end-to-end encrypted DMs open.
+      const peer = await t.createUser({ name: 'Peer' });
+      const dflt = { ...settings.levelPolicies, [settings.defaultLevel]: { ...settings.levelPolicies[settings.defaultLevel]!, e2eeRequired: true } };
+      await admin().org.updateSettings({ levelPolicies: dflt });
+      const e3 = await expectCode(admin().conversations.create({ kind: 'dm', memberIds: [peer.user.id] }), 'validation_failed');
+      expect(e3.message).toMatch(/direct message with encryption "e2ee"/);
+      const dm = await admin().conversations.create({ kind: 'dm', memberIds: [peer.user.id], encryption: 'e2ee' });
+      expect(dm.conversation).toMatchObject({ kind: 'dm', encryption: 'e2ee' });
     } finally {
       await admin().org.updateSettings({ levelPolicies: settings.levelPolicies });
     }

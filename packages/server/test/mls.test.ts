@@ -40,6 +40,24 @@ describe.each(dialects())('MLS groups (E2E-1) [%s]', (dialect) => {
     await expectCode(alice.client.messages.send(conv.id, { text: 'in clear' }), 'validation_failed');
   });
 
+  it('end-to-end encrypted DMs: one per pair, opened from either side, separate from the plaintext DM', async () => {
+    const dm = await a.mls.openDm(carol.user.id);
+    expect(dm).toMatchObject({ kind: 'dm', encryption: 'e2ee', memberCount: 2 });
+    const again = await c.mls.openDm(alice.user.id); // carol's side: same conversation, joins from the Welcome
+    expect(again.id).toBe(dm.id);
+    expect(await c.mls.epoch(dm.id)).toBe(1);
+    expect((await a.mls.openDm(carol.user.id)).id).toBe(dm.id);
+    await a.mls.send(dm.id, 'just between us');
+    await c.mls.send(dm.id, 'agreed');
+    expect(await texts(c, dm.id)).toEqual(['just between us', 'agreed']);
+    expect(await texts(a, dm.id)).toEqual(['just between us', 'agreed']);
+    const plain = (await alice.client.conversations.create({ kind: 'dm', memberIds: [carol.user.id] })).conversation;
+    expect(plain.id).not.toBe(dm.id);
+    expect(plain.encryption).toBe('server');
+    await expectCode(alice.client.messages.send(dm.id, { text: 'in clear' }), 'validation_failed');
+    await expectCode(alice.client.conversations.create({ kind: 'channel', name: 'enc-chan', encryption: 'e2ee' }), 'validation_failed');
+  });
+
   it('live delivery: messages arrive over the WebSocket and decrypt in order', async () => {
     const conv = await a.mls.createGroup({ name: 'Live', memberIds: [bob.user.id, carol.user.id] });
     b.live();

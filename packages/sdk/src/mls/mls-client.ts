@@ -171,6 +171,36 @@ export class MlsClient {
   async createGroup(input: { name: string; memberIds?: string[]; topic?: string; level?: string }): Promise<Conversation> {
     const { conversation } = await this.client.conversations.create({ kind: 'group', name: input.name, topic: input.topic, level: input.level, encryption: 'e2ee' });
     const id = conversation.id;
+    await this.publishGroup(id);
+    if (input.memberIds?.length) await this.addMembers(id, input.memberIds);
+    return (await this.client.conversations.get(id)).conversation;
+  }
+
+  /**
+   * Opens the end-to-end encrypted DM with `peerId` (one per pair; idempotent). The first of
+   * the two to open it publishes the MLS group and adds the other's devices; the other joins
+   * from that Welcome on its next sync. If both open it at once, the server accepts one group
+   * and the other side simply waits for its Welcome.
+   */
+  async openDm(peerId: string): Promise<Conversation> {
+    const { conversation } = await this.client.conversations.create({ kind: 'dm', memberIds: [peerId], encryption: 'e2ee' });
+    const id = conversation.id;
+    if (await this.loadState(id)) return conversation;
+    await this.sync();
+    if (await this.loadState(id)) return (await this.client.conversations.get(id)).conversation;
+    try {
+      await this.publishGroup(id);
+    } catch (err) {
+      if (!isConclaveError(err, 'conflict')) throw err;
+      await this.sync(); // the peer published first: its Welcome may already be waiting
+      return (await this.client.conversations.get(id)).conversation;
+    }
+    if (peerId !== this.userId) await this.addMembers(id, [peerId]);
+    return (await this.client.conversations.get(id)).conversation;
+  }
+
+  /** Creates the MLS group of an E2EE conversation (this device its only member) and publishes its GroupInfo. */
+  private async publishGroup(id: string): Promise<void> {
     await this.locked(id, async () => {
       const kp = await this.newKeyPackage(false, false);
       const extSender = {
@@ -183,8 +213,6 @@ export class MlsClient {
       await this.saveState(id, state);
       this.onEvent({ type: 'joined', conversationId: id, epoch: 0, via: 'create' });
     });
-    if (input.memberIds?.length) await this.addMembers(id, input.memberIds);
-    return (await this.client.conversations.get(id)).conversation;
   }
 
   /**

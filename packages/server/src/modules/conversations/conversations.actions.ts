@@ -25,10 +25,10 @@ export class ConversationActions {
 
   async create(actor: UserActor, body: BodyOf<'createConversation'>): Promise<ResponseOf<'createConversation'>> {
     const { kind } = body;
-    if (kind === 'dm') return this.openDm(actor, body.memberIds ?? []);
+    if (kind === 'dm') return this.openDm(actor, body.memberIds ?? [], body.encryption ?? 'server');
     if (!body.name) throw invalid('name', `a ${kind} needs a name`);
     if (body.departmentId && kind !== 'channel') throw invalid('departmentId', 'only channels can be scoped to a department');
-    if (body.encryption === 'e2ee' && kind !== 'group') throw invalid('encryption', 'only private groups can be end-to-end encrypted');
+    if (body.encryption === 'e2ee' && kind !== 'group') throw invalid('encryption', 'only private groups and direct messages can be end-to-end encrypted');
     const id = await this.svc.runner.run(actor, 'conversations.create', { targetType: 'conversation', details: { kind, level: body.level } }, async (ctx) => {
       requirePermission(actor, kind === 'group' ? 'conversations.create_group' : 'conversations.create_channel');
       const settings = await getOrgSettings(ctx.trx, actor.orgId);
@@ -46,15 +46,20 @@ export class ConversationActions {
     return { conversation: await this.queries.conversationFor(actor, id) };
   }
 
-  /** One DM per pair, idempotent. Guests may DM only people they already share a conversation with, unless allowed. */
-  private async openDm(actor: UserActor, memberIds: string[]): Promise<ResponseOf<'createConversation'>> {
+  /**
+   * One DM per pair and encryption mode, idempotent: a pair may have a server-mode DM and an
+   * end-to-end encrypted one (E2E-1; its MLS group is set up by the members' clients).
+   * Guests may DM only people they already share a conversation with, unless allowed.
+   */
+  private async openDm(actor: UserActor, memberIds: string[], encryption: 'server' | 'e2ee'): Promise<ResponseOf<'createConversation'>> {
     const peers = [...new Set(memberIds)];
     if (peers.length > 1) throw invalid('memberIds', 'a direct message takes exactly one other person');
     const peer = peers[0] ?? actor.userId;
-    const key = dmKey(actor.userId, peer);
+    // `<a>:<b>` for the plaintext DM, `<a>:<b>:e2ee` for the encrypted one (presenters read a and b).
+    const key = dmKey(actor.userId, peer) + (encryption === 'e2ee' ? ':e2ee' : '');
     const existing = await store.findDm(this.svc.database.db, actor.orgId, key);
     if (existing && (await store.findMember(this.svc.database.db, existing.id, actor.userId))) return { conversation: await this.queries.conversationFor(actor, existing.id) };
-    const id = await this.svc.runner.run(actor, 'conversations.create', { targetType: 'conversation', details: { kind: 'dm' } }, async (ctx) => {
+    const id = await this.svc.runner.run(actor, 'conversations.create', { targetType: 'conversation', details: { kind: 'dm', encryption } }, async (ctx) => {
       requirePermission(actor, 'conversations.create_dm');
       const again = await store.findDm(ctx.trx, actor.orgId, key);
       if (again) return again.id;
@@ -63,8 +68,8 @@ export class ConversationActions {
       if (actor.role === 'guest' && users.length && !settings.guestDmToNonMembers && !(await store.sharesConversation(ctx.trx, actor.userId, peer))) {
         throw notFound('user', 'guest_isolation');
       }
-      assertEncryptionAllowed(settings, settings.defaultLevel, 'dm', 'server');
-      const conv = await this.insert(ctx, 'dm', null, null, key, settings.defaultLevel, null);
+      assertEncryptionAllowed(settings, settings.defaultLevel, 'dm', encryption);
+      const conv = await this.insert(ctx, 'dm', null, null, key, settings.defaultLevel, null, encryption);
       await assertAdmissible(ctx, conv, settings, users);
       await this.addRows(ctx, conv, [...new Set([actor.userId, peer])].map((u) => ({ userId: u, role: 'member' as const })), 0);
       return conv.id;
@@ -246,12 +251,12 @@ export { memberData };
 
 /**
  * A level may require end-to-end encryption (LevelPolicy.e2eeRequired, E2E-1): only encrypted
- * private groups can be created at it — channels (readable by joiners) and server-mode groups
- * or DMs are refused with the reason.
+ * private groups and DMs can be created at it — channels (readable by anyone who joins) and
+ * server-mode conversations are refused with the reason.
  */
 function assertEncryptionAllowed(settings: OrgSettings, level: string, kind: string, encryption: string): void {
   if (encryption === 'e2ee' || !levelPolicy(settings, level).e2eeRequired) return;
-  if (kind === 'group') throw invalid('encryption', `level "${level}" requires end-to-end encryption: create the group with encryption "e2ee"`);
-  throw invalid('level', `level "${level}" requires end-to-end encryption, which ${kind === 'dm' ? 'direct messages' : 'channels'} do not have yet: use an encrypted private group`);
+  if (kind === 'channel') throw invalid('level', `level "${level}" requires end-to-end encryption, which channels do not have: use an encrypted private group`);
+  throw invalid('encryption', `level "${level}" requires end-to-end encryption: create the ${kind === 'dm' ? 'direct message' : 'group'} with encryption "e2ee"`);
 }
 

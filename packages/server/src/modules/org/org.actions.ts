@@ -44,10 +44,6 @@ export class OrgActions {
       const convs = await db.selectFrom('conversations').select('id').where('org_id', '=', orgId).where('level', 'in', removed).limit(1).execute();
       if (users.length || convs.length) throw invalid('levels', `levels still in use cannot be removed: ${removed.join(', ')}`);
     }
-    // Direct messages are created at the default level and are not end-to-end encrypted yet.
-    if (next.levelPolicies[next.defaultLevel]?.e2eeRequired) {
-      throw invalid('levelPolicies', `the default level "${next.defaultLevel}" cannot require end-to-end encryption: direct messages use it and are not end-to-end encrypted yet`);
-    }
     const roles = new Set((await listRoles(db, orgId)).map((r) => r.name));
     const unknownRoles = next.mfaRequiredRoles.filter((r) => !roles.has(r));
     if (unknownRoles.length) throw invalid('mfaRequiredRoles', `unknown roles: ${unknownRoles.join(', ')}`);
