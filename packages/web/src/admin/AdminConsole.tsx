@@ -1,9 +1,10 @@
 /**
  * The admin console at /admin (owners and admins). Sections are a table: roles, departments,
- * confidentiality levels, policies and presets and the retention / legal hold / DSAR queues
- * join it as their server endpoints land. Each section shows only to holders of its permission.
+ * confidentiality levels, policies and presets, audit, alerts, and Governance (retention, legal
+ * holds, receipts, data-subject requests, eDiscovery; its own lazy chunk). Each section shows
+ * only to holders of its permission.
  */
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useApp } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
 import type { MsgKey } from '../i18n/en';
@@ -16,6 +17,11 @@ import { HealthAdmin } from './HealthAdmin';
 import { AuditAdmin } from './AuditAdmin';
 import { AlertsAdmin } from './AlertsAdmin';
 import { AccessAdmin, ACCESS_PERMISSIONS } from './AccessAdmin';
+import { GOVERNANCE_PERMISSIONS } from './governance/permissions';
+import { Spinner } from '../ui/kit';
+
+/** Its own chunk: governance screens and messages load only when the section opens. */
+const GovernanceAdmin = lazy(() => import('./governance/GovernanceAdmin'));
 
 interface AdminSection { id: string; label: MsgKey; icon: IconName; permission?: string; anyOf?: readonly string[]; render(): ReactNode }
 
@@ -25,6 +31,7 @@ const SECTIONS: AdminSection[] = [
   { id: 'access', label: 'admin.nav.access', icon: 'lock', anyOf: ACCESS_PERMISSIONS, render: () => <AccessAdmin /> },
   { id: 'audit', label: 'admin.nav.audit', icon: 'fileText', permission: 'audit.read', render: () => <AuditAdmin /> },
   { id: 'alerts', label: 'admin.nav.alerts', icon: 'bell', permission: 'alerts.manage', render: () => <AlertsAdmin /> },
+  { id: 'governance', label: 'admin.nav.governance', icon: 'shield', anyOf: GOVERNANCE_PERMISSIONS, render: () => <GovernanceSection /> },
   { id: 'health', label: 'admin.nav.health', icon: 'activity', render: () => <HealthAdmin /> },
 ];
 
@@ -42,4 +49,9 @@ export default function AdminConsole() {
       {active.render()}
     </PageShell>
   );
+}
+
+function GovernanceSection() {
+  const { t } = useI18n();
+  return <Suspense fallback={<Spinner label={t('common.loading')} />}><GovernanceAdmin /></Suspense>;
 }

@@ -260,6 +260,7 @@ export const en = {
   'settings.sessionsHint': 'Where you are signed in. Sign out any session you do not recognise.',
   'settings.activeSessions': 'Active sessions',
   'settings.preferences': 'Preferences',
+  'settings.myData': 'My data',
   'settings.preferencesHint': 'Language and notifications on this device.',
   'settings.language': 'Language',
   'settings.languageHint': 'Dates and numbers follow the language too.',
@@ -357,6 +358,7 @@ export const en = {
 
   'admin.nav.audit': 'Audit log',
   'admin.nav.alerts': 'Security alerts',
+  'admin.nav.governance': 'Governance',
   'audit.hint': 'Every sign-in, change and sensitive read, in a tamper-evident hash chain. Searching the log is itself recorded.',
   'audit.export': 'Export',
   'audit.export.range': 'Signed JSON Lines, rows #{from}–#{to}',

@@ -262,6 +262,7 @@ export const zhCN: Record<MsgKey, string> = {
   'settings.sessionsHint': '你当前登录的位置。如有不认识的会话，请将其退出。',
   'settings.activeSessions': '活动会话',
   'settings.preferences': '偏好设置',
+  'settings.myData': '我的数据',
   'settings.preferencesHint': '此设备上的语言和通知。',
   'settings.language': '语言',
   'settings.languageHint': '日期和数字格式也会随语言变化。',
@@ -359,6 +360,7 @@ export const zhCN: Record<MsgKey, string> = {
 
   'admin.nav.audit': '审计日志',
   'admin.nav.alerts': '安全告警',
+  'admin.nav.governance': '数据治理',
   'audit.hint': '每一次登录、变更和敏感读取都记录在防篡改的哈希链中。查询日志本身也会被记录。',
   'audit.export': '导出',
   'audit.export.range': '已签名的 JSON Lines，第 {from}–{to} 行',

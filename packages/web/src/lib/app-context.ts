@@ -43,4 +43,5 @@ export function useStore(): ChatStore {
 }
 
 /** Permissions that make the admin console worth opening. */
-export const ADMIN_PERMISSIONS = ['users.create', 'users.update', 'users.deactivate', 'org.update_settings', 'roles.manage', 'departments.manage', 'audit.read', 'alerts.manage'];
+export const ADMIN_PERMISSIONS = ['users.create', 'users.update', 'users.deactivate', 'org.update_settings', 'roles.manage', 'departments.manage', 'audit.read', 'alerts.manage',
+  'retention.manage', 'legal_hold.manage', 'dsar.decide', 'ediscovery.export'];

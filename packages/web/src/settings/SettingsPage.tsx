@@ -1,18 +1,21 @@
-/** Settings: profile, password, two-factor authentication, sessions and devices, preferences. */
-import { useEffect, useState, type FormEvent } from 'react';
+/** Settings: profile, password, two-factor authentication, sessions and devices, preferences, my data (GOV-3). */
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import type { Session } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
 import { PasswordForm, RecoveryCodes, TotpEnrolment } from '../auth/AuthScreens';
-import { Avatar, Badge, Button, Field } from '../ui/kit';
+import { Avatar, Badge, Button, Field, Spinner } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { LanguageSelect } from '../ui/LanguageSelect';
 import { Card, PageShell } from '../ui/PageShell';
 import { usePath } from '../ui/router';
 import { roleLabel } from '../admin/roles';
 
-const SECTIONS = ['profile', 'security', 'sessions', 'preferences'] as const;
+/** Loaded on opening, with the governance messages it shares with the admin console. */
+const MyData = lazy(() => import('./MyData'));
+
+const SECTIONS = ['profile', 'security', 'sessions', 'preferences', 'my-data'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export default function SettingsPage() {
@@ -28,12 +31,14 @@ export default function SettingsPage() {
         { id: 'security', label: t('settings.security'), icon: 'key' },
         { id: 'sessions', label: t('settings.sessions'), icon: 'monitor' },
         { id: 'preferences', label: t('settings.preferences'), icon: 'globe' },
+        { id: 'my-data', label: t('settings.myData'), icon: 'fileText' },
       ]}
     >
       {active === 'profile' && <Profile />}
       {active === 'security' && <Security />}
       {active === 'sessions' && <Sessions />}
       {active === 'preferences' && <Preferences />}
+      {active === 'my-data' && <Suspense fallback={<Spinner label={t('common.loading')} />}><MyData /></Suspense>}
     </PageShell>
   );
 }
