@@ -94,6 +94,10 @@ export const filesEndpoints = {
     method: 'GET', path: '/api/v1/files/:id/preview', summary: 'An inline preview (image, PDF, text), watermarked with the viewer at confidential levels.',
     params: IdParams, rawResponse: true, response: BinaryResponse,
   }),
+  thumbnailFile: ep({
+    method: 'GET', path: '/api/v1/files/:id/thumbnail', summary: 'The image thumbnail (≤ 320 px), watermarked like previews at confidential levels; 404 when the file has none.',
+    params: IdParams, rawResponse: true, response: BinaryResponse,
+  }),
   deleteFile: ep({ method: 'DELETE', path: '/api/v1/files/:id', summary: 'Delete a file (uploader, or conversation admin); its content is erased.', params: IdParams, response: Ok }),
 
   // ---- search (MSG-3) ----

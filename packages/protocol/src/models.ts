@@ -208,6 +208,8 @@ export const FileInfo = z.object({
   /** Whether GET …/preview renders it (images, PDF, text); watermarked per level (DLP-2). */
   preview: z.enum(['image', 'pdf', 'text', 'none']),
   watermarked: z.boolean(),
+  /** Size of the image thumbnail served by GET …/thumbnail (PNG and JPEG images), or null. */
+  thumbnail: z.object({ width: z.number().int(), height: z.number().int() }).nullable(),
 });
 export type FileInfo = z.infer<typeof FileInfo>;
 

@@ -72,7 +72,12 @@ export function previewFile(client: ConclaveClient, fileId: string, signal?: Abo
   return binary(client, 'previewFile', fileId, signal);
 }
 
-async function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {
+/** The image thumbnail (≤ 320 px; `file.thumbnail` says whether there is one), watermarked like previews. */
+export function thumbnailFile(client: ConclaveClient, fileId: string, signal?: AbortSignal): Promise<FileContent> {
+  return binary(client, 'thumbnailFile', fileId, signal);
+}
+
+async function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile' | 'thumbnailFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {
   const res = await rawFetch(client, name, { id: fileId }, undefined, { method: 'GET', signal });
   const disposition = res.headers.get('content-disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
@@ -84,7 +89,7 @@ async function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFil
 }
 
 async function rawFetch(
-  client: ConclaveClient, name: 'uploadChunk' | 'downloadFile' | 'previewFile', params: Record<string, unknown>, query: Record<string, unknown> | undefined,
+  client: ConclaveClient, name: 'uploadChunk' | 'downloadFile' | 'previewFile' | 'thumbnailFile', params: Record<string, unknown>, query: Record<string, unknown> | undefined,
   init: { method: string; body?: Uint8Array; contentType?: string; signal?: AbortSignal },
 ): Promise<Response> {
   const ep = endpoints[name];

@@ -6,7 +6,7 @@
  */
 export { ConclaveClient, newClientId } from './client';
 export { ClientState } from './state';
-export { downloadFile, previewFile, putChunk, resumeUpload, uploadFile } from './files';
+export { downloadFile, previewFile, putChunk, resumeUpload, thumbnailFile, uploadFile } from './files';
 export type { FileContent, UploadOptions } from './files';
 export type { ConclaveClientOptions, SendMessageInput, EditMessageInput, LoginOptions } from './client';
 export { ConclaveError, isConclaveError, CLIENT_ERROR_CODES } from './errors';

@@ -10,8 +10,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
-import { downloadFile, previewFile, putChunk, resumeUpload, uploadFile } from '@conclave/sdk';
-import { dialects, expectCode, startTestServer, type TestServer, type TestUser } from '@conclave/testkit';
+import { PNG as PNGImage } from 'pngjs';
+import jpeg from 'jpeg-js';
+import { downloadFile, previewFile, putChunk, resumeUpload, thumbnailFile, uploadFile } from '@conclave/sdk';
+import { dialects, eventually, expectCode, startTestServer, type TestServer, type TestUser } from '@conclave/testkit';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0e3e3b90000000049454e44ae426082', 'hex');
 
@@ -32,6 +34,16 @@ function pdfText(bytes: Uint8Array): string {
     at = end;
   }
   return out;
+}
+
+/** A w × h opaque PNG with a gradient (pngjs), like a real image export. */
+function gradientPng(w: number, h: number): Buffer {
+  const src = new PNGImage({ width: w, height: h });
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = (y * w + x) * 4;
+    src.data[i] = x % 256; src.data[i + 1] = y % 256; src.data[i + 2] = 128; src.data[i + 3] = 255;
+  }
+  return PNGImage.sync.write(src);
 }
 
 async function tinyPdf(): Promise<Uint8Array> {
@@ -186,6 +198,11 @@ describe.each(dialects())('files (MSG-2) [%s]', (dialect) => {
     const svg = Buffer.from(i.bytes).toString('utf8');
     expect(svg).toContain('Carol Confidential');
     expect(svg).toContain(carol.user.id);
+    const photo = await uploadFile(alice.client, conversation.id, 'site.png', gradientPng(400, 300));
+    await alice.client.messages.send(conversation.id, { text: 'site photo', fileIds: [photo.id] });
+    const thumb = await thumbnailFile(carol.client, photo.id);
+    expect(thumb.contentType).toBe('image/svg+xml');
+    expect(Buffer.from(thumb.bytes).toString('utf8')).toContain(carol.user.id);
     const tx = await previewFile(carol.client, txt.id);
     expect(Buffer.from(tx.bytes).toString('utf8')).toMatch(new RegExp(`^\\[Carol Confidential · ${carol.user.id} · `));
     const audit = await t.server.svc.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'files.preview').where('actor_id', '=', carol.user.id).execute();
@@ -197,6 +214,36 @@ describe.each(dialects())('files (MSG-2) [%s]', (dialect) => {
     // Internal files download; their previews are not watermarked.
     const plain = await uploadFile(alice.client, convId, 'plain.png', PNG);
     expect((await previewFile(alice.client, plain.id)).contentType).toBe('image/png');
+  });
+
+  it('image thumbnails: made once, sealed at rest, same access rules, watermarked at confidential levels; bombs get none', async () => {
+    const bytes = gradientPng(1000, 600);
+    const file = await uploadFile(alice.client, convId, 'photo.png', bytes);
+    expect(file.thumbnail).toEqual({ width: 320, height: 192 });
+    await alice.client.messages.send(convId, { text: 'photo', fileIds: [file.id] });
+    const th = await thumbnailFile(bob.client, file.id);
+    expect(th.contentType).toBe('image/jpeg');
+    const decoded = jpeg.decode(Buffer.from(th.bytes));
+    expect([decoded.width, decoded.height]).toEqual([320, 192]);
+    await expectCode(thumbnailFile(eve.client, file.id), 'not_found');
+    // At rest the thumbnail is a sealed part like the others: no JPEG/PNG in the blob dir.
+    const blobs = filesUnder(path.join(t.dataDir, 'blobs')).filter((f) => f.includes(file.id) && f.includes('thumb'));
+    if (dialect === 'sqlite' || blobs.length) {
+      expect(blobs).toHaveLength(1);
+      const sealed = fs.readFileSync(blobs[0]!);
+      expect(sealed.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+      expect(sealed.includes(Buffer.from(th.bytes).subarray(0, 64))).toBe(false);
+    }
+    // A PNG whose header claims 60 000 × 60 000 pixels is stored but never decoded.
+    const bomb = Buffer.from(PNG);
+    bomb.writeUInt32BE(60_000, 16);
+    bomb.writeUInt32BE(60_000, 20);
+    const b = await uploadFile(alice.client, convId, 'bomb.png', bomb);
+    expect(b.thumbnail).toBeNull();
+    await expectCode(thumbnailFile(alice.client, b.id), 'not_found');
+    // Deleting the file deletes its thumbnail part too.
+    await alice.client.http.request('deleteFile', { params: { id: file.id } });
+    await eventually(() => filesUnder(path.join(t.dataDir, 'blobs')).every((f) => !(f.includes(file.id) && f.includes('thumb'))), 5_000, 'thumbnail blob deleted');
   });
 
   it('forwarding: allowed at internal (text and files copied), refused to a lower level', async () => {

@@ -13,6 +13,7 @@ import * as m0006 from './migrations/0006_governance';
 import * as m0007 from './migrations/0007_compliance_archive';
 import * as m0008 from './migrations/0008_dsar';
 import * as m0009 from './migrations/0009_ediscovery';
+import * as m0010 from './migrations/0010_thumbnails';
 
 type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
 
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, MigrationModule> = {
   '0007_compliance_archive': m0007,
   '0008_dsar': m0008,
   '0009_ediscovery': m0009,
+  '0010_thumbnails': m0010,
 };
 
 class Provider implements MigrationProvider {

@@ -153,6 +153,8 @@ export interface FilesTable {
   created_at: number;
   completed_at: number | null;
   expires_at: number;
+  /** JSON {k, n, type, w, h}: the sealed thumbnail part of an image, or null. */
+  thumb: string | null;
 }
 /** Per-conversation search key (a data key, scope `search:<conversationId>`). */
 export interface SearchKeysTable { conversation_id: string; key_id: string }

@@ -20,7 +20,8 @@ import * as convStore from '../conversations/conversations.store';
 import { applyDlp } from '../dlp/dlp.policy';
 import { getOrgSettings } from '../org/org.store';
 import type { SearchIndex } from '../search/search.index';
-import { openName, openPart, sealName, sealPart } from './files.crypto';
+import { openName, openPart, openThumb, sealName, sealPart, sealThumb } from './files.crypto';
+import { makeThumbnail, MAX_THUMB_SOURCE_BYTES } from './files.thumbnail';
 import { presentFiles, stricterLevel } from './files.presenter';
 import type { FileScanner } from './files.scan';
 import { assertAllowedName, assertConsistent, cleanFileName, sniff } from './files.sniff';
@@ -58,6 +59,7 @@ export class FileActions {
         id, org_id: actor.orgId, conversation_id: conv.id, uploader_id: actor.userId, message_id: null, blob_id: id, key_id: key.id,
         name_enc: sealName(key.key, id, name), size: body.size, received_bytes: 0, parts: '[]', declared_type: body.contentType ?? null,
         content_type: null, level: conv.level, status: 'uploading', created_at: ctx.now, completed_at: null, expires_at: ctx.now + this.svc.config.uploadTtlMs,
+        thumb: null,
       };
       await store.insertFile(ctx.trx, row);
       ctx.target('file', id);
@@ -132,8 +134,9 @@ export class FileActions {
     }
     let text: string | null = null;
     if (!rejection && sniffed.kind === 'text' && Number(row.size) <= DLP_TEXT_MAX) text = Buffer.concat(await collect(this.content(row, key))).toString('utf8');
+    const thumb = rejection ? null : await this.storeThumbnail(row, key, sniffed.contentType);
 
-    const blobKeys = store.parts(row).map((p) => p.k);
+    const blobKeys = [...store.parts(row).map((p) => p.k), ...(thumb ? [thumb.k] : [])];
     try {
       await this.svc.runner.run(actor, 'files.upload_complete', { targetType: 'file', targetId: id }, async (ctx) => {
         const cur = await this.ownUpload(ctx.trx, actor, id);
@@ -152,11 +155,12 @@ export class FileActions {
           ctx.failAfterCommit(rejection);
           return;
         }
-        await store.updateFile(ctx.trx, id, { status: 'ready', content_type: sniffed.contentType, completed_at: ctx.now });
+        await store.updateFile(ctx.trx, id, { status: 'ready', content_type: sniffed.contentType, completed_at: ctx.now, thumb: thumb ? JSON.stringify(thumb) : null });
         if (conv.encryption === 'server') await this.deps.search.index(ctx.trx, conv.id, id, name, ctx.now);
       });
     } catch (err) {
       if (rejection && err === rejection) await this.deps.blobs.delete(blobKeys).catch(() => {});
+      else if (thumb) await this.deps.blobs.delete([thumb.k]).catch(() => {});
       throw err;
     }
     const settings = await getOrgSettings(db, actor.orgId);
@@ -248,7 +252,7 @@ export class FileActions {
     const orphanKeys = new Set<string>();
     for (const r of rows) {
       if (!(await store.blobInUse(ctx.trx, r.blob_id))) {
-        orphaned.push(...store.parts(r).map((p) => p.k));
+        orphaned.push(...store.parts(r).map((p) => p.k), ...(r.thumb ? [(JSON.parse(r.thumb) as store.Thumb).k] : []));
         orphanKeys.add(r.key_id);
       }
     }
@@ -281,6 +285,27 @@ export class FileActions {
       if (n >= HEAD_BYTES) break;
     }
     return Buffer.concat(out).subarray(0, HEAD_BYTES);
+  }
+
+  /**
+   * Makes and stores the sealed thumbnail of a PNG or JPEG (MSG-2), or returns null (another
+   * type, too large, undecodable). Stored before the completing transaction, like chunks.
+   */
+  private async storeThumbnail(row: store.FileRow, key: Buffer, contentType: string): Promise<store.Thumb | null> {
+    if (contentType !== 'image/png' && contentType !== 'image/jpeg') return null;
+    if (Number(row.size) > MAX_THUMB_SOURCE_BYTES) return null;
+    const t = makeThumbnail(Buffer.concat(await collect(this.content(row, key))), contentType);
+    if (!t) return null;
+    const k = `files/${row.blob_id}/thumb-${randomBytes(6).toString('hex')}`;
+    await this.deps.blobs.put(k, sealThumb(key, row.blob_id, t.bytes));
+    return { k, n: t.bytes.length, type: t.contentType, w: t.width, h: t.height };
+  }
+
+  /** The decrypted thumbnail of a file that has one. */
+  async thumbnail(row: store.FileRow, key: Buffer): Promise<{ bytes: Buffer; type: string } | null> {
+    if (!row.thumb) return null;
+    const t = JSON.parse(row.thumb) as store.Thumb;
+    return { bytes: openThumb(key, row.blob_id, await this.deps.blobs.get(t.k)), type: t.type };
   }
 
   /** The decrypted content, part by part. */

@@ -13,6 +13,15 @@ export function openPart(key: Uint8Array, blobId: string, index: number, offset:
   return decrypt(key, sealed, `conclave-file:${blobId}:${index}:${offset}`);
 }
 
+/** The thumbnail of an image file: one part under the same key, bound to the blob. */
+export function sealThumb(key: Uint8Array, blobId: string, data: Uint8Array): Buffer {
+  return encrypt(key, data, `conclave-file-thumb:${blobId}`);
+}
+
+export function openThumb(key: Uint8Array, blobId: string, sealed: Uint8Array): Buffer {
+  return decrypt(key, sealed, `conclave-file-thumb:${blobId}`);
+}
+
 export function sealName(key: Uint8Array, fileId: string, name: string): Buffer {
   return encryptText(key, name, `conclave-file-name:${fileId}`);
 }

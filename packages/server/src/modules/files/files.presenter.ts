@@ -48,6 +48,7 @@ export async function presentFiles(db: Trx, keys: KeyService, settings: OrgSetti
       restrictions: { noForward: !policy.forwardingAllowed, noCopy: !policy.copyAllowed, noDownload: !policy.downloadsAllowed },
       preview: previewKind(r.content_type),
       watermarked: watermarked(settings, level) && previewKind(r.content_type) !== 'none',
+      thumbnail: r.thumb ? thumbSize(JSON.parse(r.thumb) as store.Thumb) : null,
     });
   }
   return out;
@@ -67,4 +68,8 @@ export async function filesForMessages(db: Trx, keys: KeyService, messageIds: st
     else out.set(f.messageId!, [f]);
   }
   return out;
+}
+
+function thumbSize(t: store.Thumb): { width: number; height: number } {
+  return { width: t.w, height: t.h };
 }

@@ -128,6 +128,22 @@ export class FileQueries {
     return { contentType: 'image/svg+xml', bytes: watermarkImage(bytes, acc.file.content_type!, viewer), fileName: `${name}.svg`, disposition: 'inline' };
   }
 
+  /**
+   * The image thumbnail (MSG-2), under the same access rules as the file; watermarked with the
+   * viewer from the org's watermark level like previews (DLP-2). Not audited per view: the
+   * timeline renders thumbnails all the time; opening the preview or the file is audited.
+   */
+  async thumbnail(actor: UserActor, id: string): Promise<BinaryBody> {
+    const db = this.svc.database.db;
+    const acc = await accessFile(db, actor, id);
+    if (!acc.file.thumb) throw notFound('thumbnail', 'no_thumbnail');
+    const key = await this.svc.keys.get(db, acc.file.key_id);
+    const t = (await this.actions.thumbnail(acc.file, key))!;
+    const name = `${openName(key, acc.file.id, acc.file.name_enc)}.thumb`;
+    if (!watermarked(acc.settings, acc.level)) return { contentType: t.type, bytes: t.bytes, fileName: name, disposition: 'inline' };
+    return { contentType: 'image/svg+xml', bytes: watermarkImage(t.bytes, t.type, await this.viewer(actor)), fileName: `${name}.svg`, disposition: 'inline' };
+  }
+
   private async viewer(actor: UserActor): Promise<Viewer> {
     const u = await this.svc.database.db.selectFrom('users').select(['name']).where('id', '=', actor.userId).executeTakeFirst();
     return { id: actor.userId, name: u?.name ?? actor.userId, at: this.svc.clock.now() };

@@ -13,6 +13,7 @@ export function fileRoutes(actions: FileActions, queries: FileQueries): RouteDef
     route({ endpoint: 'getFile', auth: 'session', action: 'files.read', handler: ({ actor, params }) => queries.get(actor, params.id) }),
     route({ endpoint: 'listFiles', auth: 'session', action: 'files.list', handler: ({ actor, params, query }) => queries.list(actor, params.id, query) }),
     route({ endpoint: 'downloadFile', auth: 'session', action: 'files.download', handler: ({ actor, params }) => queries.download(actor, params.id) }),
+    route({ endpoint: 'thumbnailFile', auth: 'session', action: 'files.thumbnail', handler: ({ actor, params }) => queries.thumbnail(actor, params.id) }),
     route({ endpoint: 'previewFile', auth: 'session', action: 'files.preview', handler: ({ actor, params }) => queries.preview(actor, params.id) }),
     route({ endpoint: 'deleteFile', auth: 'session', action: 'files.delete', handler: ({ actor, params }) => actions.delete(actor, params.id) }),
   ];

@@ -5,6 +5,8 @@ import type { Trx } from '../../storage/tx';
 
 export type FileRow = Selectable<FilesTable>;
 export interface Part { k: string; n: number }
+/** A sealed thumbnail part: blob key, sealed size, image type and dimensions. */
+export interface Thumb { k: string; n: number; type: 'image/png' | 'image/jpeg'; w: number; h: number }
 
 export function parts(row: FileRow): Part[] {
   return JSON.parse(row.parts) as Part[];
