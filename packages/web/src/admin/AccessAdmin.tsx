@@ -3,7 +3,7 @@
  * policies and the org-wide policies, industry presets, and the role → permission table.
  * One admin section with a tab per part; each tab shows only to holders of its permission.
  */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { OrgSettings, ResponseOf, User } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
@@ -11,6 +11,7 @@ import type { MsgKey } from '../i18n/en';
 import { errorText } from '../lib/errors';
 import { Badge, Button, Field, Modal, Spinner } from '../ui/kit';
 import { Icon, type IconName } from '../ui/Icon';
+import { useSubmit } from '../ui/use-submit';
 import { Card } from '../ui/PageShell';
 import { navigate, usePath } from '../ui/router';
 import { BUILTIN_ROLES, roleLabel } from './roles';
@@ -216,25 +217,14 @@ function CreateDepartmentDialog({ departments, users, parentId: initialParent, o
   const [parentId, setParentId] = useState(initialParent ?? '');
   const [managerId, setManagerId] = useState('');
   const [isolation, setIsolation] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const parentName = departments.find((r) => r.dept.id === initialParent)?.dept.name;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { department } = await app.client.http.request('createDepartment', {
-        body: { name: name.trim(), parentId: parentId || null, managerId: managerId || null, externalIsolation: isolation },
-      });
-      onCreated(department);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const { department } = await app.client.http.request('createDepartment', {
+      body: { name: name.trim(), parentId: parentId || null, managerId: managerId || null, externalIsolation: isolation },
+    });
+    onCreated(department);
+  }, (err) => errorText(err, i18n));
   return (
     <Modal title={parentName ? t('access.dept.addSubOf', { name: parentName }) : t('access.dept.add')} onClose={onClose}>
       <form className="stack" onSubmit={submit}>
@@ -290,9 +280,19 @@ function LevelsTab() {
   const { t } = i18n;
   const [form, setForm] = useState<PolicyForm | null>(null);
   const [roles, setRoles] = useState<Role[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  const policyOf = (level: string): LevelPolicy => form?.levelPolicies[level] ?? DEFAULT_POLICY;
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    if (!form) return; // the form is only on screen once the settings have loaded
+    const levelPolicies = Object.fromEntries(form.levels.map((l) => [l, policyOf(l)]));
+    const { settings } = await app.client.org.updateSettings({
+      levelPolicies, directoryVisibility: form.directoryVisibility, historyVisibleToNewMembers: form.historyVisibleToNewMembers,
+      guestDmToNonMembers: form.guestDmToNonMembers, dualControlRoleGrants: form.dualControlRoleGrants,
+    });
+    setForm({ ...form, levelPolicies: settings.levelPolicies });
+    await app.refreshMe();
+    setSaved(true);
+  }, (err) => errorText(err, i18n));
 
   useEffect(() => {
     app.client.org.getSettings().then(({ settings: s }) => setForm({
@@ -305,28 +305,7 @@ function LevelsTab() {
 
   if (!form) return error ? <p className="form-error" role="alert">{error}</p> : <Loading />;
   const set = (patch: Partial<PolicyForm>) => { setSaved(false); setForm({ ...form, ...patch }); };
-  const policyOf = (level: string): LevelPolicy => form.levelPolicies[level] ?? DEFAULT_POLICY;
   const setLevel = (level: string, patch: Partial<LevelPolicy>) => set({ levelPolicies: { ...form.levelPolicies, [level]: { ...policyOf(level), ...patch } } });
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const levelPolicies = Object.fromEntries(form.levels.map((l) => [l, policyOf(l)]));
-      const { settings } = await app.client.org.updateSettings({
-        levelPolicies, directoryVisibility: form.directoryVisibility, historyVisibleToNewMembers: form.historyVisibleToNewMembers,
-        guestDmToNonMembers: form.guestDmToNonMembers, dualControlRoleGrants: form.dualControlRoleGrants,
-      });
-      setForm({ ...form, levelPolicies: settings.levelPolicies });
-      await app.refreshMe();
-      setSaved(true);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <form onSubmit={submit} className="stack">
@@ -444,30 +423,21 @@ function PresetsTab() {
   const { t } = i18n;
   const [current, setCurrent] = useState<string | null | undefined>(undefined);
   const [confirm, setConfirm] = useState<Preset | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const { busy, error, setError, submit: apply } = useSubmit(async () => {
+    const preset = confirm;
+    if (!preset) return; // the apply button only exists while a preset is being confirmed
+    const { settings } = await app.client.http.request('applyPreset', { body: { preset } });
+    setCurrent(settings.preset);
+    setConfirm(null);
+    setNotice(t('access.preset.applied', { name: t(`access.preset.${preset}` as MsgKey) }));
+    await app.refreshMe();
+  }, (err) => errorText(err, i18n));
 
   useEffect(() => {
     app.client.org.getSettings().then(({ settings }) => setCurrent(settings.preset), (err) => setError(errorText(err, i18n)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-
-  const apply = async (preset: Preset) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const { settings } = await app.client.http.request('applyPreset', { body: { preset } });
-      setCurrent(settings.preset);
-      setConfirm(null);
-      setNotice(t('access.preset.applied', { name: t(`access.preset.${preset}` as MsgKey) }));
-      await app.refreshMe();
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (current === undefined) return error ? <p className="form-error" role="alert">{error}</p> : <Loading />;
   return (
@@ -500,7 +470,7 @@ function PresetsTab() {
           title={t('access.preset.confirmTitle', { name: t(`access.preset.${confirm}` as MsgKey) })} onClose={() => setConfirm(null)}
           footer={<>
             <Button variant="ghost" onClick={() => setConfirm(null)}>{t('common.cancel')}</Button>
-            <Button variant="primary" busy={busy} data-testid="confirm-preset" onClick={() => void apply(confirm)}>{t('access.preset.apply')}</Button>
+            <Button variant="primary" busy={busy} data-testid="confirm-preset" onClick={() => void apply()}>{t('access.preset.apply')}</Button>
           </>}
         >
           <div className="stack">

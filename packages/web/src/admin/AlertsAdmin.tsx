@@ -3,7 +3,7 @@
  * one alert with the audit rows that triggered it, and acknowledgement with a note
  * (alerts.manage). Refreshed every few seconds while open.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
@@ -11,6 +11,7 @@ import type { MsgKey } from '../i18n/en';
 import { errorText } from '../lib/errors';
 import { Badge, Button, Empty, Modal } from '../ui/kit';
 import { Icon } from '../ui/Icon';
+import { useSubmit } from '../ui/use-submit';
 import { AuditTable, shortId, useNameOf, type AuditRecord } from './audit-shared';
 
 type Alert = ResponseOf<'listAlerts'>['alerts'][number];
@@ -202,8 +203,12 @@ function AlertDialog({ id, onClose, onAcknowledged }: { id: string; onClose(): v
   const [alert, setAlert] = useState<Alert | null>(null);
   const [records, setRecords] = useState<AuditRecord[]>([]);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit: acknowledge } = useSubmit(async () => {
+    const res = await app.client.http.request('acknowledgeAlert', { params: { id }, body: note.trim() ? { note: note.trim() } : {} });
+    setAlert(res.alert);
+    setJustAcked(true);
+    onAcknowledged(res.alert);
+  }, (err) => errorText(err, i18n));
 
   // The form (and the focus in it) goes away on acknowledging: keep focus in the dialog.
   useEffect(() => { if (justAcked) closeRef.current?.focus(); }, [justAcked]);
@@ -211,22 +216,6 @@ function AlertDialog({ id, onClose, onAcknowledged }: { id: string; onClose(): v
     app.client.http.request('getAlert', { params: { id } }).then((r) => { setAlert(r.alert); setRecords([...r.records].sort((a, b) => b.seq - a.seq)); }, (err) => setError(errorText(err, i18n)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
-
-  const acknowledge = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await app.client.http.request('acknowledgeAlert', { params: { id }, body: note.trim() ? { note: note.trim() } : {} });
-      setAlert(res.alert);
-      setJustAcked(true);
-      onAcknowledged(res.alert);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Modal

@@ -1,5 +1,5 @@
 /** Organisation settings: name, who must use MFA, password policy, session lifetime, message size, edit history. */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { OrgSettings } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
 import { setBranding } from '../lib/branding';
@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
 import { Button, Field } from '../ui/kit';
 import { Icon } from '../ui/Icon';
+import { useSubmit } from '../ui/use-submit';
 import { Card } from '../ui/PageShell';
 import { BUILTIN_ROLES, roleLabel } from './roles';
 
@@ -17,9 +18,14 @@ export function OrgSettingsAdmin() {
   const i18n = useI18n();
   const { t } = i18n;
   const [form, setForm] = useState<Form | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    if (!form) return; // the form is only on screen once the settings have loaded
+    const { settings } = await app.client.org.updateSettings(form);
+    setBranding({ orgName: settings.name });
+    await app.refreshMe();
+    setSaved(true);
+  }, (err) => errorText(err, i18n));
 
   useEffect(() => {
     app.client.org.getSettings().then(({ settings: s }) => setForm({
@@ -32,22 +38,6 @@ export function OrgSettingsAdmin() {
   if (!form) return error ? <p className="form-error" role="alert">{error}</p> : <div className="center-fill"><span className="spinner" /></div>;
   const set = (patch: Partial<Form>) => { setSaved(false); setForm({ ...form, ...patch }); };
   const setPolicy = (patch: Partial<Form['passwordPolicy']>) => set({ passwordPolicy: { ...form.passwordPolicy, ...patch } });
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { settings } = await app.client.org.updateSettings(form);
-      setBranding({ orgName: settings.name });
-      await app.refreshMe();
-      setSaved(true);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <form onSubmit={submit}>

@@ -1,11 +1,12 @@
 /** Users: list, create (one-time password shown once), change role, deactivate / reactivate, sessions. */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Session, User } from '@conclave/sdk';
 import { useApp, useStore } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
 import { Avatar, Badge, Button, CopyButton, Field, Modal, PresenceDot } from '../ui/kit';
 import { Icon } from '../ui/Icon';
+import { useSubmit } from '../ui/use-submit';
 import { BUILTIN_ROLES, roleLabel } from './roles';
 
 export function UsersAdmin() {
@@ -151,23 +152,12 @@ function CreateUserDialog({ onClose, onCreated }: { onClose(): void; onCreated()
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<string>('member');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ user: User; oneTimePassword: string | null } | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await app.client.users.create({ email: email.trim(), name: name.trim(), role: role as User['role'] });
-      setCreated(res);
-      onCreated();
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const res = await app.client.users.create({ email: email.trim(), name: name.trim(), role: role as User['role'] });
+    setCreated(res);
+    onCreated();
+  }, (err) => errorText(err, i18n));
   if (created) {
     return (
       <Modal title={t('admin.users.createdTitle')} onClose={onClose} footer={<Button variant="primary" onClick={onClose}>{t('common.done')}</Button>}>

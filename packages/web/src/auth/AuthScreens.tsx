@@ -11,6 +11,7 @@ import { useBranding } from '../lib/branding';
 import { Button, CopyButton, Field } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { LanguageSelect } from '../ui/LanguageSelect';
+import { useSubmit } from '../ui/use-submit';
 
 type LoginResult = ResponseOf<'login'>;
 
@@ -134,24 +135,17 @@ export function PasswordForm({ client, policy, knownCurrent, onDone, submitLabel
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const mismatch = confirm.length > 0 && next !== confirm;
 
-  const submit = async (e: FormEvent) => {
+  const { busy, error, setError, submit: change } = useSubmit(async () => {
+    await client.auth.changePassword(knownCurrent ?? current, next);
+    setCurrent(''); setNext(''); setConfirm('');
+    onDone();
+  }, (err) => errorText(err, i18n));
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (next !== confirm) { setError(t('password.mismatch')); return; }
-    setBusy(true);
-    setError(null);
-    try {
-      await client.auth.changePassword(knownCurrent ?? current, next);
-      setCurrent(''); setNext(''); setConfirm('');
-      onDone();
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
+    void change();
   };
   return (
     <form onSubmit={submit} className="stack" noValidate>
@@ -196,8 +190,10 @@ export function TotpEnrolment({ client, onDone, onCancel }: { client: ConclaveCl
   const [setup, setSetup] = useState<ResponseOf<'totpEnroll'> | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit: confirm } = useSubmit(async () => {
+    const res = await client.auth.totp.confirm(code.replace(/\s/g, ''));
+    setCodes(res.recoveryCodes);
+  }, (err) => errorText(err, i18n));
 
   useEffect(() => {
     let live = true;
@@ -205,20 +201,6 @@ export function TotpEnrolment({ client, onDone, onCancel }: { client: ConclaveCl
     return () => { live = false; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
-
-  const confirm = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await client.auth.totp.confirm(code.replace(/\s/g, ''));
-      setCodes(res.recoveryCodes);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (codes) return <RecoveryCodes codes={codes} onDone={onDone} />;
   return (

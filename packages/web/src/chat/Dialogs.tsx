@@ -1,5 +1,5 @@
 /** Create a channel or group, browse and join channels, start a DM or group from the directory. */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Conversation, User } from '@conclave/sdk';
 import { useApp, useStore } from '../lib/app-context';
 import { isExternal } from '../lib/chat-store';
@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
 import { Avatar, Badge, Button, Empty, Field, Modal } from '../ui/kit';
 import { Icon } from '../ui/Icon';
+import { useSubmit } from '../ui/use-submit';
 import { navigate } from '../ui/router';
 
 /** Picks people from the directory — only those the server lets this user see. */
@@ -70,26 +71,15 @@ export function CreateConversationDialog({ kind, onClose }: { kind: 'channel' | 
   const [members, setMembers] = useState<string[]>([]);
   const levels = (app.caps?.levels ?? []).filter((l) => l.visible).map((l) => l.name);
   const [level, setLevel] = useState<string>('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { conversation } = await app.client.conversations.create({
-        kind, name: name.trim() || undefined, topic: topic.trim() || undefined, memberIds: members.length ? members : undefined,
-        ...(level ? { level } : {}),
-      });
-      store.addConversation(conversation);
-      onClose();
-      navigate(`/c/${conversation.id}`);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const { conversation } = await app.client.conversations.create({
+      kind, name: name.trim() || undefined, topic: topic.trim() || undefined, memberIds: members.length ? members : undefined,
+      ...(level ? { level } : {}),
+    });
+    store.addConversation(conversation);
+    onClose();
+    navigate(`/c/${conversation.id}`);
+  }, (err) => errorText(err, i18n));
   return (
     <Modal title={kind === 'channel' ? t('create.channelTitle') : t('create.groupTitle')} onClose={onClose} wide={kind === 'group'}>
       <form className="stack" onSubmit={submit}>
@@ -202,24 +192,14 @@ export function NewMessageDialog({ onClose, initial = [] }: { onClose(): void; i
   const i18n = useI18n();
   const { t } = i18n;
   const [members, setMembers] = useState<string[]>(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const isGroup = members.length > 1;
   const canGroup = app.can('conversations.create_group');
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const { conversation } = await app.client.conversations.create(isGroup ? { kind: 'group', memberIds: members, name: groupName(members) } : { kind: 'dm', memberIds: members });
-      store.addConversation(conversation);
-      onClose();
-      navigate(`/c/${conversation.id}`);
-    } catch (err) {
-      setError(errorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: start } = useSubmit(async () => {
+    const { conversation } = await app.client.conversations.create(isGroup ? { kind: 'group', memberIds: members, name: groupName(members) } : { kind: 'dm', memberIds: members });
+    store.addConversation(conversation);
+    onClose();
+    navigate(`/c/${conversation.id}`);
+  }, (err) => errorText(err, i18n));
   const groupName = (ids: string[]) => ids.map((id) => store.user(id)?.name.split(/\s+/)[0] ?? '').filter(Boolean).join(', ').slice(0, 80);
   const hint = useMemo(() => (isGroup ? t('newdm.groupHint') : t('newdm.hint')), [isGroup, t]);
   return (

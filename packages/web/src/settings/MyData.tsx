@@ -3,13 +3,14 @@
  * your requests and their history, cancel an open one, download a completed export (a zip made
  * on download, for a limited time). Loaded lazily with the governance messages.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { ResponseOf } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
 import { useGovI18n } from '../i18n/gov';
 import { Badge, Button, Empty, Field } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { Card } from '../ui/PageShell';
+import { useSubmit } from '../ui/use-submit';
 import { Loading, govErrorText, saveBytes } from '../admin/governance/shared';
 import { DeadlineBadge, DsarHistory, DsarStatusBadge } from '../admin/governance/dsar-shared';
 import '../admin/governance/governance.css';
@@ -57,23 +58,12 @@ function AskCard({ kind, blocked, onOpened }: { kind: Kind; blocked: boolean; on
   const { t } = i18n;
   const [note, setNote] = useState('');
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { request } = await app.client.dsar.open({ kind, ...(note.trim() ? { note: note.trim() } : {}) });
-      setNote('');
-      setAsking(false);
-      onOpened(request);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    const { request } = await app.client.dsar.open({ kind, ...(note.trim() ? { note: note.trim() } : {}) });
+    setNote('');
+    setAsking(false);
+    onOpened(request);
+  }, (err) => govErrorText(err, i18n));
   return (
     <section className={`card gov-ask gov-ask-${kind}`} data-testid={`ask-${kind}`}>
       <header className="card-header">

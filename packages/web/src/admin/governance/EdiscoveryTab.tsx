@@ -3,12 +3,13 @@
  * (custodians, conversations, range, keywords, levels), approving or refusing another
  * officer's pending request (two-person rule), and the one-time download of a ready package.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { ResponseOf } from '@conclave/sdk';
 import { useApp } from '../../lib/app-context';
 import { useGovI18n } from '../../i18n/gov';
 import { Badge, Button, Empty, Field, Modal } from '../../ui/kit';
 import { Icon } from '../../ui/Icon';
+import { useSubmit } from '../../ui/use-submit';
 import { ConversationInput, Loading, PeoplePicker, TabHead, dayEnd, dayStart, govErrorText, saveBytes, splitIds, usePersonName } from './shared';
 
 type Export = ResponseOf<'listEdiscoveryExports'>['exports'][number];
@@ -139,27 +140,16 @@ function CreateExportDialog({ onClose, onCreated }: { onClose(): void; onCreated
   const [to, setTo] = useState(() => new Date().toISOString().slice(0, 10));
   const [keywords, setKeywords] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const conversationIds = [...new Set([...(conversationId ? [conversationId] : []), ...splitIds(convText)])];
   const valid = matter.trim() && (custodians.length || conversationIds.length) && from && to;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { export: x } = await app.client.ediscovery.create({
-        matter: matter.trim(), custodians, conversationIds, from: dayStart(from)!, to: dayEnd(to)!,
-        keywords: keywords.split('\n').map((k) => k.trim()).filter(Boolean), ...(picked.length ? { levels: picked } : {}),
-      });
-      onCreated(x);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const { export: x } = await app.client.ediscovery.create({
+      matter: matter.trim(), custodians, conversationIds, from: dayStart(from)!, to: dayEnd(to)!,
+      keywords: keywords.split('\n').map((k) => k.trim()).filter(Boolean), ...(picked.length ? { levels: picked } : {}),
+    });
+    onCreated(x);
+  }, (err) => govErrorText(err, i18n));
 
   return (
     <Modal title={t('gov.ed.create')} onClose={onClose} wide>
@@ -212,21 +202,10 @@ function RefuseDialog({ x, onClose, onDone }: { x: Export; onClose(): void; onDo
   const { t } = i18n;
   const mine = x.requestedBy === app.me.user.id;
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await app.client.ediscovery.refuse(x.id, reason.trim());
-      onDone();
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await app.client.ediscovery.refuse(x.id, reason.trim());
+    onDone();
+  }, (err) => govErrorText(err, i18n));
   return (
     <Modal title={mine ? t('gov.ed.withdrawTitle', { matter: x.matter }) : t('gov.ed.refuseTitle', { matter: x.matter })} onClose={onClose}>
       <form className="stack" onSubmit={submit}>

@@ -1,10 +1,11 @@
 /** Legal holds (GOV-1, legal_hold.manage): active and released holds, placing one, releasing with a reason. */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { BodyOf, ResponseOf } from '@conclave/sdk';
 import { useApp } from '../../lib/app-context';
 import { useGovI18n } from '../../i18n/gov';
 import { Badge, Button, Empty, Field, Modal } from '../../ui/kit';
 import { Icon } from '../../ui/Icon';
+import { useSubmit } from '../../ui/use-submit';
 import { ConversationInput, Loading, PeoplePicker, TabHead, dayEnd, dayStart, govErrorText, splitIds, useConversationLabel, usePersonName } from './shared';
 
 type Hold = ResponseOf<'listLegalHolds'>['holds'][number];
@@ -112,17 +113,12 @@ function CreateHoldDialog({ onClose, onCreated }: { onClose(): void; onCreated(h
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const convIds = splitIds(convText);
   const scopeOk = kind === 'custodian' ? custodian.length === 1 : kind === 'conversation' ? !!conversationId : authors.length > 0 || convIds.length > 0 || !!from || !!to;
   const valid = name.trim() && reason.trim().length >= 3 && scopeOk;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { busy, error, submit } = useSubmit(async () => {
     const body: BodyOf<'createLegalHold'> = { name: name.trim(), kind, reason: reason.trim() };
     if (kind === 'custodian') body.custodianId = custodian[0];
     else if (kind === 'conversation') body.conversationId = conversationId;
@@ -132,14 +128,8 @@ function CreateHoldDialog({ onClose, onCreated }: { onClose(): void; onCreated(h
         ...(from ? { from: dayStart(from) } : {}), ...(to ? { to: dayEnd(to) } : {}),
       };
     }
-    try {
-      onCreated((await app.client.governance.createHold(body)).hold);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+    onCreated((await app.client.governance.createHold(body)).hold);
+  }, (err) => govErrorText(err, i18n));
 
   return (
     <Modal title={t('gov.hold.create')} onClose={onClose} wide>
@@ -201,20 +191,9 @@ function ReleaseDialog({ hold, onClose, onReleased }: { hold: Hold; onClose(): v
   const i18n = useGovI18n();
   const { t } = i18n;
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onReleased((await app.client.governance.releaseHold(hold.id, reason.trim())).hold);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    onReleased((await app.client.governance.releaseHold(hold.id, reason.trim())).hold);
+  }, (err) => govErrorText(err, i18n));
   return (
     <Modal title={t('gov.hold.releaseName', { name: hold.name })} onClose={onClose}>
       <form className="stack" onSubmit={submit}>

@@ -3,13 +3,14 @@
  * one conversation and why, a dry-run preview, starting a run, and the runs with their receipts
  * (polled while one is running).
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '@conclave/sdk';
 import { useApp } from '../../lib/app-context';
 import { useGovI18n, type GovI18n } from '../../i18n/gov';
 import { Badge, Button, Field, Modal } from '../../ui/kit';
 import { Icon } from '../../ui/Icon';
 import { Card } from '../../ui/PageShell';
+import { useSubmit } from '../../ui/use-submit';
 import { shortId } from '../audit-shared';
 import { ConversationInput, Loading, ReceiptDialog, govErrorText, useConversationLabel, useCountsText, usePersonName } from './shared';
 
@@ -56,27 +57,19 @@ function PoliciesCard({ policies, onChanged }: { policies: Policy[]; onChanged()
   const convLabel = useConversationLabel();
   const [editing, setEditing] = useState<Partial<Policy> | null>(null);
   const [deleting, setDeleting] = useState<Policy | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<{ text: string; warnings: string[] } | null>(null);
   const sorted = [...policies].sort((a, b) => SCOPES.indexOf(a.scope) - SCOPES.indexOf(b.scope) || a.target.localeCompare(b.target));
   const targetText = (p: Pick<Policy, 'scope' | 'target'>) =>
     p.scope === 'org' ? t('gov.policy.wholeOrg') : p.scope === 'kind' ? t(`gov.kind.${p.target as (typeof KINDS)[number]}`) : p.scope === 'conversation' ? convLabel(p.target) : p.target;
 
-  const remove = async (p: Policy) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await app.client.governance.deletePolicy(p.id);
-      setDeleting(null);
-      setSaved({ text: t('gov.policy.deleted', { scope: t(`gov.scope.${p.scope}`), target: targetText(p) }), warnings: [] });
-      await onChanged();
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, setError, submit: remove } = useSubmit(async () => {
+    const p = deleting;
+    if (!p) return; // the confirm button only exists while a policy is picked
+    await app.client.governance.deletePolicy(p.id);
+    setDeleting(null);
+    setSaved({ text: t('gov.policy.deleted', { scope: t(`gov.scope.${p.scope}`), target: targetText(p) }), warnings: [] });
+    await onChanged();
+  }, (err) => govErrorText(err, i18n));
 
   return (
     <Card
@@ -136,7 +129,7 @@ function PoliciesCard({ policies, onChanged }: { policies: Policy[]; onChanged()
           title={t('gov.policy.deleteTitle')} onClose={() => setDeleting(null)}
           footer={<>
             <Button variant="ghost" onClick={() => setDeleting(null)}>{t('common.cancel')}</Button>
-            <Button variant="danger" busy={busy} onClick={() => void remove(deleting)} data-testid="policy-delete-confirm">{t('common.delete')}</Button>
+            <Button variant="danger" busy={busy} onClick={() => void remove()} data-testid="policy-delete-confirm">{t('common.delete')}</Button>
           </>}
         >
           <p>{t('gov.policy.deleteBody', { scope: t(`gov.scope.${deleting.scope}`), target: targetText(deleting), days: days(deleting.deleteAfterDays) })}</p>
@@ -156,8 +149,6 @@ function PolicyDialog({ initial, onClose, onSaved }: { initial: Partial<Policy>;
   const [target, setTarget] = useState(initial.target ?? '');
   const [forever, setForever] = useState(initial.deleteAfterDays === null);
   const [daysText, setDaysText] = useState(initial.deleteAfterDays ? String(initial.deleteAfterDays) : '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const changeScope = (s: Scope) => {
     setScope(s);
@@ -166,19 +157,10 @@ function PolicyDialog({ initial, onClose, onSaved }: { initial: Partial<Policy>;
   const days = Math.round(Number(daysText));
   const valid = (scope === 'org' || target) && (forever || (daysText && days >= 1 && days <= 36500));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await app.client.governance.setPolicy({ scope, target: scope === 'org' ? '' : target, deleteAfterDays: forever ? null : days });
-      onSaved(res.policy, res.warnings);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const res = await app.client.governance.setPolicy({ scope, target: scope === 'org' ? '' : target, deleteAfterDays: forever ? null : days });
+    onSaved(res.policy, res.warnings);
+  }, (err) => govErrorText(err, i18n));
 
   return (
     <Modal title={initial.id ? t('gov.policy.changeTitle') : t('gov.policy.add')} onClose={onClose}>
@@ -310,22 +292,11 @@ function ExplainCard() {
   const convLabel = useConversationLabel();
   const [conversationId, setConversationId] = useState('');
   const [result, setResult] = useState<ResponseOf<'effectiveRetention'>['retention'] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const explain = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { busy, error, submit: explain } = useSubmit(async () => {
     setResult(null);
-    try {
-      setResult((await app.client.governance.effective(conversationId)).retention);
-    } catch (err) {
-      setError(govErrorText(err, i18n));
-    } finally {
-      setBusy(false);
-    }
-  };
+    setResult((await app.client.governance.effective(conversationId)).retention);
+  }, (err) => govErrorText(err, i18n));
 
   return (
     <Card title={t('gov.explain.title')} description={t('gov.explain.hint')}>
