@@ -130,7 +130,7 @@ export const filesEndpoints = {
   }),
   unmaskUserField: ep({
     method: 'POST', path: '/api/v1/users/:id/unmask', summary: 'Reveal one masked field of a user (needs users.view_unmasked; audited).',
-    params: IdParams, body: z.object({ field: z.enum(['email']) }).strict(),
+    params: IdParams, body: z.object({ field: z.enum(['email', 'phone', 'address']) }).strict(),
     response: z.object({ field: z.string(), value: z.string() }),
   }),
 } as const;

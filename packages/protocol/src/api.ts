@@ -35,6 +35,10 @@ export interface Endpoint {
 }
 const ep = <E extends Endpoint>(e: E) => e;
 
+/** A phone number: digits with an optional leading +, spaces, dashes, dots and parentheses. */
+const Phone = z.string().trim().regex(/^\+?[0-9][0-9 ().-]{4,24}$/, 'must be a phone number such as +86 138 1234 5678');
+const Address = cleanText(300, 1);
+
 export const endpoints = {
   // ---- auth (IAM-1, IAM-3) ----
   login: ep({
@@ -90,7 +94,7 @@ export const endpoints = {
     method: 'POST', path: '/api/v1/users', summary: 'Create a user (admin). Without a password a one-time password is generated and returned once.',
     body: z.object({
       email: Email, name: cleanText(200, 1), role: OrgRoleSchema.default('member'), password: cleanText(1024, 1).optional(),
-      clearance: LevelName.optional(), departmentIds: z.array(Id).max(50).optional(),
+      clearance: LevelName.optional(), departmentIds: z.array(Id).max(50).optional(), phone: Phone.nullable().optional(), address: Address.nullable().optional(),
     }).strict(),
     response: z.object({ user: User, oneTimePassword: z.string().nullable() }),
   }),
@@ -98,6 +102,7 @@ export const endpoints = {
     method: 'PATCH', path: '/api/v1/users/:id', summary: 'Change a user\'s name, role, clearance or departments (admin). A privileged role grant may wait for a second admin.', params: IdParams,
     body: z.object({
       name: cleanText(200, 1).optional(), role: OrgRoleSchema.optional(), clearance: LevelName.optional(), departmentIds: z.array(Id).max(50).optional(),
+      phone: Phone.nullable().optional(), address: Address.nullable().optional(),
     }).strict(),
     response: z.object({ user: User, pendingGrant: RoleGrant.nullable() }),
   }),

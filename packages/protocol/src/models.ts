@@ -24,6 +24,10 @@ export const User = z.object({
   /** Highest confidentiality level this user may see (ACL-2). */
   clearance: z.string(),
   departmentIds: z.array(Id),
+  /** Work phone, e.g. +86 138 1234 5678 (sealed at rest; masked per viewer, DLP-4). */
+  phone: z.string().nullable(),
+  /** Postal address (sealed at rest; reduced to city/district for masked viewers, DLP-4). */
+  address: z.string().nullable(),
   /** Fields shown masked to this viewer (DLP-4), e.g. ['email']; absent when nothing is masked. */
   maskedFields: z.array(z.string()).optional(),
 });

@@ -185,4 +185,26 @@ describe.each(dialects())('DLP policy and masking through the API [%s]', (dialec
       await t.admin.client.org.updateSettings({ maskPersonalData: 'external' });
     }
   });
+
+  it('phone and address: sealed at rest, masked per viewer (138****5678, city/district), unmasked one field at a time', async () => {
+    const { user } = await t.admin.client.users.update(alice.user.id, { phone: '13812345678', address: '北京市海淀区中关村大街27号' });
+    expect(user).toMatchObject({ phone: '13812345678', address: '北京市海淀区中关村大街27号' });
+    await expectCode(t.admin.client.users.update(alice.user.id, { phone: 'call me maybe' }), 'validation_failed');
+    // Never in clear at rest.
+    const row = await t.server.svc.database.db.selectFrom('users').selectAll().where('id', '=', alice.user.id).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.profile_enc!).includes(Buffer.from('13812345678'))).toBe(false);
+    expect(Buffer.from(row.profile_enc!).includes(Buffer.from('中关村', 'utf8'))).toBe(false);
+    // A guest (masked by default) sees the reduced forms; alice sees her own in full.
+    const seen = (await guest.client.users.get(alice.user.id)).user;
+    expect(seen).toMatchObject({ phone: '138****5678', address: '北京市海淀区' });
+    expect(seen.maskedFields).toEqual(['email', 'phone', 'address']);
+    expect((await alice.client.users.get(alice.user.id)).user.phone).toBe('13812345678');
+    const { value } = await t.admin.client.http.request('unmaskUserField', { params: { id: alice.user.id }, body: { field: 'address' } });
+    expect(value).toBe('北京市海淀区中关村大街27号');
+    await expectCode(t.admin.client.http.request('unmaskUserField', { params: { id: bob.user.id }, body: { field: 'phone' } }), 'not_found');
+    const rows = await audit('users.unmask');
+    expect(rows.every((r) => !r.details.includes('中关村') && !r.details.includes('13812345678'))).toBe(true);
+    // Clearing a field keeps the other.
+    expect((await t.admin.client.users.update(alice.user.id, { phone: null })).user).toMatchObject({ phone: null, address: '北京市海淀区中关村大街27号' });
+  });
 });

@@ -205,6 +205,8 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
   it('erasure shreds what the subject wrote and uploaded, pseudonymises them, and refuses a held custodian', async () => {
     const tag = Math.random().toString(36).slice(2, 8);
     const subject = await t.createUser({ name: `Subject ${tag}` });
+    await t.admin.client.users.update(subject.user.id, { phone: '+86 139 0000 1111' });
+    const profileKey = (await t.server.svc.database.db.selectFrom('users').select('profile_key_id').where('id', '=', subject.user.id).executeTakeFirstOrThrow()).profile_key_id!;
     const { conversation: conv } = await subject.client.conversations.create({ kind: 'group', name: `Erasure ${tag}`, memberIds: [alice.user.id] });
     const mine = (await subject.client.messages.send(conv.id, { text: `personal${tag} data` })).message;
     const theirs = (await alice.client.messages.send(conv.id, { text: `reply${tag} from alice` })).message;
@@ -226,7 +228,8 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     expect(list.find((m) => m.id === mine.id)).toMatchObject({ text: null });
     expect(list.find((m) => m.id === theirs.id)?.text).toBe(`reply${tag} from alice`);
     const profile = (await t.admin.client.users.get(subject.user.id)).user;
-    expect(profile).toMatchObject({ name: 'Erased user', status: 'deactivated' });
+    expect(profile).toMatchObject({ name: 'Erased user', status: 'deactivated', phone: null });
+    expect((await db.selectFrom('data_keys').select('destroyed_at').where('id', '=', profileKey).executeTakeFirstOrThrow()).destroyed_at).not.toBeNull();
     expect(profile.email).not.toContain('test.local');
     await expectCode(subject.client.me.get(), 'unauthenticated');
     const signed = await officer.client.governance.receipt(outcome.receiptId);

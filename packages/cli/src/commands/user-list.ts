@@ -21,7 +21,7 @@ export const userList: CommandSpec = {
     const users = await withDeployment(config, async (d) => {
       const db = d.server.svc.database.db;
       const rows = await listUsers(db, d.orgId, { includeDeactivated: values.all === true, limit: NO_LIMIT });
-      return presentUsers(db, rows, d.server.svc.presence);
+      return presentUsers(db, rows, d.server.svc.presence, d.server.svc.keys);
     });
     if (json) writeJson(io.stdout, users);
     else io.stdout.write(table(['ID', 'EMAIL', 'NAME', 'ROLE', 'STATUS', 'MFA'], users.map((u) => [u.id, u.email, u.name, u.role, u.status, u.mfaEnabled ? 'on' : 'off'])));

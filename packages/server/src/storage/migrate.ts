@@ -14,6 +14,7 @@ import * as m0007 from './migrations/0007_compliance_archive';
 import * as m0008 from './migrations/0008_dsar';
 import * as m0009 from './migrations/0009_ediscovery';
 import * as m0010 from './migrations/0010_thumbnails';
+import * as m0011 from './migrations/0011_user_profile';
 
 type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
 
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, MigrationModule> = {
   '0008_dsar': m0008,
   '0009_ediscovery': m0009,
   '0010_thumbnails': m0010,
+  '0011_user_profile': m0011,
 };
 
 class Provider implements MigrationProvider {

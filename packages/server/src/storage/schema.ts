@@ -25,6 +25,9 @@ export interface UsersTable {
   updated_at: number;
   deactivated_at: number | null;
   clearance: string;
+  /** Phone and address (DLP-4), sealed JSON under the user's key `profile_key_id`; null when empty. */
+  profile_enc: Uint8Array | null;
+  profile_key_id: string | null;
 }
 
 export interface RecoveryCodesTable { id: string; user_id: string; code_hash: string; used_at: number | null; created_at: number }

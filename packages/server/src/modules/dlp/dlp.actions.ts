@@ -15,6 +15,7 @@ import * as fileStore from '../files/files.store';
 import { requirePermission } from '../identity/identity.policy';
 import type { IdentityQueries } from '../identity/identity.queries';
 import { findUserById } from '../identity/identity.store';
+import { openProfiles, profileOf } from '../identity/profile';
 import type { MessageActions } from '../messages/messages.actions';
 import { openBody } from '../messages/messages.body';
 import * as msgStore from '../messages/messages.store';
@@ -73,7 +74,7 @@ export class DlpActions {
   }
 
   /** Reveals one field of a user the caller may see (users.view_unmasked; audited, the value never is). */
-  async unmaskUser(actor: UserActor, userId: string, field: 'email'): Promise<ResponseOf<'unmaskUserField'>> {
+  async unmaskUser(actor: UserActor, userId: string, field: 'email' | 'phone' | 'address'): Promise<ResponseOf<'unmaskUserField'>> {
     const target = { targetType: 'user', targetId: userId, details: { field } };
     try {
       requirePermission(actor, 'users.view_unmasked');
@@ -87,7 +88,10 @@ export class DlpActions {
     return this.svc.runner.run(actor, 'users.unmask', target, async (ctx) => {
       const row = await findUserById(ctx.trx, actor.orgId, userId);
       if (!row) throw notFound('user');
-      return { field, value: row.email };
+      if (field === 'email') return { field, value: row.email };
+      const value = profileOf(await openProfiles(ctx.trx, this.svc.keys, [row]), row.id)[field];
+      if (value === null) throw notFound(field, 'empty');
+      return { field, value };
     });
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { OrgSettings, User } from '@conclave/protocol';
 import type { Actor } from '../../kernel/actor';
-import { maskEmail } from './dlp.masking';
+import { maskAddress, maskEmail, maskPhone } from './dlp.masking';
 
 export function masksFor(viewer: Actor, settings: Pick<OrgSettings, 'maskPersonalData'>): boolean {
   if (viewer.kind !== 'user') return false;
@@ -14,8 +14,12 @@ export function masksFor(viewer: Actor, settings: Pick<OrgSettings, 'maskPersona
   return settings.maskPersonalData === 'external' && viewer.role === 'guest';
 }
 
-/** Users as `viewer` may see them: other people's email masked when the setting applies. */
+/** Users as `viewer` may see them: other people's email, phone and address masked when the setting applies. */
 export function maskUsers(viewer: Actor, settings: Pick<OrgSettings, 'maskPersonalData'>, users: User[]): User[] {
   if (!masksFor(viewer, settings)) return users;
-  return users.map((u) => (u.id === viewer.userId ? u : { ...u, email: maskEmail(u.email), maskedFields: ['email'] }));
+  return users.map((u) => {
+    if (u.id === viewer.userId) return u;
+    const masked = ['email', ...(u.phone ? ['phone'] : []), ...(u.address ? ['address'] : [])];
+    return { ...u, email: maskEmail(u.email), phone: u.phone && maskPhone(u.phone), address: u.address && maskAddress(u.address), maskedFields: masked };
+  });
 }

@@ -89,7 +89,7 @@ export async function eraseSubject(svc: Services, ctx: ActionContext, userId: st
   tally.destroyed(secretKeys.filter((k) => shredded.has(k.id)));
   await identity.updateUser(ctx.trx, userId, {
     name: 'Erased user', email: `erased-${userId.toLowerCase()}@erased.invalid`, password_hash: '!erased', must_change_password: 0,
-    totp_secret_enc: null, totp_key_id: null, totp_enabled: 0, status: 'deactivated', deactivated_at: user.deactivated_at ?? ctx.now, updated_at: ctx.now,
+    totp_secret_enc: null, totp_key_id: null, totp_enabled: 0, profile_enc: null, status: 'deactivated', deactivated_at: user.deactivated_at ?? ctx.now, updated_at: ctx.now,
   });
 
   const { id } = await issueReceipt(ctx, deps.auditKeys, { kind: 'erasure', tally, holds: holds.kept, extra: { subject: userId } });

@@ -90,7 +90,7 @@ export class IdentityActions {
       };
       await store.insertSession(ctx.trx, session);
       ctx.detail({ sessionId: session.id, mfa: mfaVerified, restriction: session.restriction });
-      return { token, user: await presentOneUser(ctx.trx, { ...user, failed_logins: 0 }, this.svc.presence), session: presentSession(session, session.id) };
+      return { token, user: await presentOneUser(ctx.trx, { ...user, failed_logins: 0 }, this.svc.presence, this.svc.keys), session: presentSession(session, session.id) };
     });
   }
 
@@ -122,7 +122,7 @@ export class IdentityActions {
       return next;
     });
     if (revoked.length) this.onRevoked(user.id, revoked, 'password_changed');
-    return { user: await presentOneUser(this.svc.database.db, updated, this.svc.presence) };
+    return { user: await presentOneUser(this.svc.database.db, updated, this.svc.presence, this.svc.keys) };
   }
 
   /** Starts TOTP enrolment; the secret is kept in memory until confirmed with a valid code. */
@@ -158,7 +158,7 @@ export class IdentityActions {
       return { ...u, ...patch };
     });
     this.pendingTotp.delete(actor.userId);
-    return { recoveryCodes: codes, user: await presentOneUser(this.svc.database.db, user, this.svc.presence) };
+    return { recoveryCodes: codes, user: await presentOneUser(this.svc.database.db, user, this.svc.presence, this.svc.keys) };
   }
 
   async totpDisable(actor: UserActor, body: BodyOf<'totpDisable'>): Promise<ResponseOf<'totpDisable'>> {
@@ -173,7 +173,7 @@ export class IdentityActions {
       await store.replaceRecoveryCodes(ctx.trx, user.id, [], ctx.now);
       return { ...user, ...patch };
     });
-    return { user: await presentOneUser(this.svc.database.db, user2, this.svc.presence) };
+    return { user: await presentOneUser(this.svc.database.db, user2, this.svc.presence, this.svc.keys) };
   }
 
   async regenerateRecoveryCodes(actor: UserActor): Promise<ResponseOf<'regenerateRecoveryCodes'>> {

@@ -1,21 +1,24 @@
 /** Row → wire objects for users and sessions. Never exposes hashes, secrets or counters. */
 import type { OrgRole, Session, User } from '@conclave/protocol';
+import type { KeyService } from '../../kernel/keys';
 import type { PresenceService } from '../../realtime/presence';
 import type { Trx } from '../../storage/tx';
 import { userDepartments } from '../access/access.store';
 import type { SessionRow, UserRow } from './identity.store';
+import { openProfiles, profileOf, type Profile } from './profile';
 
-/** Several users with their departments (one query). */
-export async function presentUsers(db: Trx, rows: UserRow[], presence: PresenceService): Promise<User[]> {
+/** Several users with their departments (one query) and sealed profile fields. */
+export async function presentUsers(db: Trx, rows: UserRow[], presence: PresenceService, keys: KeyService): Promise<User[]> {
   const depts = await userDepartments(db, rows.map((r) => r.id));
-  return rows.map((r) => presentUser(r, presence, depts.get(r.id) ?? []));
+  const profiles = await openProfiles(db, keys, rows);
+  return rows.map((r) => presentUser(r, presence, depts.get(r.id) ?? [], profileOf(profiles, r.id)));
 }
 
-export async function presentOneUser(db: Trx, row: UserRow, presence: PresenceService): Promise<User> {
-  return (await presentUsers(db, [row], presence))[0]!;
+export async function presentOneUser(db: Trx, row: UserRow, presence: PresenceService, keys: KeyService): Promise<User> {
+  return (await presentUsers(db, [row], presence, keys))[0]!;
 }
 
-export function presentUser(row: UserRow, presence: PresenceService, departmentIds: string[] = []): User {
+export function presentUser(row: UserRow, presence: PresenceService, departmentIds: string[] = [], profile: Profile = { phone: null, address: null }): User {
   return {
     id: row.id,
     email: row.email,
@@ -28,6 +31,8 @@ export function presentUser(row: UserRow, presence: PresenceService, departmentI
     external: row.role === 'guest',
     clearance: row.clearance,
     departmentIds,
+    phone: profile.phone,
+    address: profile.address,
   };
 }
 

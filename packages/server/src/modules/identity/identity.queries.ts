@@ -22,7 +22,7 @@ export class IdentityQueries {
     ]);
     if (!user || !session) throw notFound('user');
     return {
-      user: await presentOneUser(db, user, this.svc.presence),
+      user: await presentOneUser(db, user, this.svc.presence, this.svc.keys),
       session: presentSession(session, actor.sessionId),
       org: { name: settings.name, maxMessageBytes: settings.maxMessageBytes, passwordPolicy: settings.passwordPolicy },
     };
@@ -52,7 +52,7 @@ export class IdentityQueries {
     const visible = await this.visibleIds(actor);
     if (visible) rows = rows.filter((r) => visible.has(r.id));
     // Other people's personal data is masked for viewers the org's DLP-4 setting names.
-    return { users: maskUsers(actor, await getOrgSettings(db, actor.orgId), await presentUsers(db, rows, this.svc.presence)) };
+    return { users: maskUsers(actor, await getOrgSettings(db, actor.orgId), await presentUsers(db, rows, this.svc.presence, this.svc.keys)) };
   }
 
   async getUser(actor: UserActor, id: string): Promise<ResponseOf<'getUser'>> {
@@ -61,7 +61,7 @@ export class IdentityQueries {
     if (!row) throw notFound('user');
     const visible = await this.visibleIds(actor);
     if (visible && !visible.has(id)) throw notFound('user', 'directory_visibility');
-    return { user: maskUsers(actor, await getOrgSettings(db, actor.orgId), [await presentOneUser(db, row, this.svc.presence)])[0]! };
+    return { user: maskUsers(actor, await getOrgSettings(db, actor.orgId), [await presentOneUser(db, row, this.svc.presence, this.svc.keys)])[0]! };
   }
 
   /**

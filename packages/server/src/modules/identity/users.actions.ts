@@ -19,6 +19,7 @@ import { checkPasswordPolicy, generateOneTimePassword, hashPassword } from './pa
 import { assertCanManageUser, assertNotLastOwner, requirePermission } from './identity.policy';
 import { presentOneUser } from './identity.presenter';
 import * as store from './identity.store';
+import { openProfiles, profileOf, sealProfile } from './profile';
 import type { SessionsRevoked } from './identity.actions';
 
 export class UserAdminActions {
@@ -44,14 +45,15 @@ export class UserAdminActions {
         id: newId(ctx.now), org_id: actor.orgId, email: body.email, name: body.name, role, status: 'active', clearance,
         password_hash: passwordHash, must_change_password: generated || opts.mustChange ? 1 : 0,
         totp_secret_enc: null, totp_key_id: null, totp_enabled: 0, totp_last_step: 0, failed_logins: 0, locked_until: 0,
-        created_at: ctx.now, updated_at: ctx.now, deactivated_at: null,
+        created_at: ctx.now, updated_at: ctx.now, deactivated_at: null, profile_enc: null, profile_key_id: null,
       };
+      if (body.phone || body.address) Object.assign(user, await sealProfile(ctx.trx, this.svc.keys, user, { phone: body.phone ?? null, address: body.address ?? null }, ctx.now));
       await store.insertUser(ctx.trx, user);
       if (body.departmentIds?.length) await this.setDepartments(ctx, user.id, body.departmentIds);
       ctx.target('user', user.id);
       return user;
     });
-    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence), oneTimePassword: generated ? password : null };
+    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence, this.svc.keys), oneTimePassword: generated ? password : null };
   }
 
   /**
@@ -88,6 +90,12 @@ export class UserAdminActions {
         this.requireLevel(settings.levels, body.clearance);
         patch.clearance = body.clearance;
       }
+      if (body.phone !== undefined || body.address !== undefined) {
+        // Personal data (DLP-4): re-sealed whole; the audit row names the fields, never values.
+        const current = profileOf(await openProfiles(ctx.trx, this.svc.keys, [user]), user.id);
+        const next = { phone: body.phone === undefined ? current.phone : body.phone, address: body.address === undefined ? current.address : body.address };
+        Object.assign(patch, await sealProfile(ctx.trx, this.svc.keys, user, next, ctx.now));
+      }
       await store.updateUser(ctx.trx, id, patch);
       if (user.role === 'owner' && patch.role) assertNotLastOwner(await store.countActiveWithRole(ctx.trx, actor.orgId, 'owner'));
       if (patch.clearance) {
@@ -100,7 +108,7 @@ export class UserAdminActions {
       if (body.departmentIds) await this.setDepartments(ctx, id, body.departmentIds);
       return { ...user, ...patch };
     });
-    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence), pendingGrant: pending };
+    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence, this.svc.keys), pendingGrant: pending };
   }
 
   /**
@@ -146,7 +154,7 @@ export class UserAdminActions {
       return { ...user, status: 'deactivated', deactivated_at: ctx.now };
     });
     this.onRevoked(id, 'all', 'deactivated');
-    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence), revokedSessions: revoked.length, removedFrom, transferred };
+    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence, this.svc.keys), revokedSessions: revoked.length, removedFrom, transferred };
   }
 
   /** Reactivation restores the account only: no sessions, no memberships. */
@@ -159,7 +167,7 @@ export class UserAdminActions {
       await store.updateUser(ctx.trx, id, { status: 'active', deactivated_at: null, failed_logins: 0, locked_until: 0, updated_at: ctx.now });
       return { ...user, status: 'active', deactivated_at: null };
     });
-    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence) };
+    return { user: await presentOneUser(this.svc.database.db, row, this.svc.presence, this.svc.keys) };
   }
 
   private async requireRole(ctx: ActionContext, name: string) {
