@@ -174,6 +174,25 @@ describe('web client: chat', () => {
     await alice.getByRole('heading', { level: 1, name: 'plant-operations' }).waitFor();
   });
 
+  it('confidential conversations carry the viewer\'s watermark; internal ones do not (DLP-2)', async () => {
+    await admin.users.update(ids.alice, { clearance: 'confidential' });
+    await admin.users.update(ids.bob, { clearance: 'confidential' });
+    const board = (await clients.alice.conversations.create({ kind: 'group', name: 'Board papers', level: 'confidential', memberIds: [ids.bob] })).conversation;
+    expect(board.watermarked).toBe(true);
+    await clients.bob.messages.send(board.id, { text: 'Draft minutes of the acquisition committee attached tomorrow.' });
+    const alice = await open('alice');
+    await openConversation(alice, 'Q3 launch');
+    expect(await alice.getByTestId('watermark').count()).toBe(0);
+    await openConversation(alice, 'Board papers');
+    const mark = alice.getByTestId('watermark');
+    await mark.waitFor();
+    expect(await mark.getAttribute('data-label')).toContain(`${people.alice.name} · ${ids.alice}`);
+    expect(await mark.getAttribute('aria-hidden')).toBe('true');
+    // It never gets in the way: the composer still takes input under it.
+    await alice.getByTestId('composer').fill('Noted.');
+    await alice.screenshot({ path: screenshotPath('chat-watermark.png') });
+  });
+
   it('switches the whole UI to Simplified Chinese', async () => {
     const alice = await open('alice');
     await alice.goto(web.url + '/settings/preferences');

@@ -174,6 +174,8 @@ export const Conversation = z.object({
   mentionCount: z.number().int(),
   /** E2EE conversation whose level is archived for compliance (GOV-5): show the permanent banner; sends need archiveCiphertext. */
   complianceArchive: z.boolean(),
+  /** Clients overlay the viewer's name and id on this conversation (DLP-2, from the org's watermarkFromLevel). */
+  watermarked: z.boolean(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 

@@ -11,6 +11,7 @@ import { Composer } from './Composer';
 import { MessageItem, PendingItem } from './MessageItem';
 import { conversationName, userName } from './names';
 import { MembersButton } from './MembersPanel';
+import { Watermark } from './Watermark';
 
 type Row =
   | { kind: 'top'; key: string; hasOlder: boolean; loading: boolean }
@@ -149,6 +150,7 @@ export function ConversationView({ conversation: c, onOpenThread, threadOpen }: 
           <p className="conv-topic">{c.topic || plural('chat.members', c.memberCount)}</p>
         )}
       </header>
+      {c.watermarked && <Watermark name={store.me.name} id={store.me.id} />}
       <VirtualList
         items={rows} itemKey={(r) => r.key} renderItem={render} estimateHeight={estimate}
         resetKey={c.id} bottomSignal={bottomSignal} anchorable={(r) => r.kind !== 'top'}

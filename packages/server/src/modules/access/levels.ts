@@ -52,3 +52,8 @@ export function defaultLevelPolicies(): Record<string, LevelPolicy> {
     secret: { ...OPEN, forwardingAllowed: false, copyAllowed: false, downloadsAllowed: false, mfaRequired: true },
   };
 }
+
+/** Whether content at `level` is shown with the viewer's watermark (DLP-2): from `watermarkFromLevel` up. */
+export function watermarked(settings: Pick<OrgSettings, 'levels' | 'watermarkFromLevel'>, level: string): boolean {
+  return settings.watermarkFromLevel !== null && levelRank(settings, level) >= levelRank(settings, settings.watermarkFromLevel);
+}

@@ -1,6 +1,6 @@
 /** Row → Conversation wire object, for one viewer (role and read state are per viewer). */
 import type { Conversation, OrgSettings } from '@conclave/protocol';
-import { levelPolicy } from '../access/levels';
+import { levelPolicy, watermarked } from '../access/levels';
 import type { ConversationRow, MemberRow } from './conversations.store';
 
 /** Per-render context: the org settings (level policies) and which conversations have guests. */
@@ -46,5 +46,6 @@ export function presentConversation(
     unreadCount: counts?.unread ?? 0,
     mentionCount: counts?.mentions ?? 0,
     complianceArchive: row.encryption === 'e2ee' && !!ctx.archivedLevels?.has(row.level),
+    watermarked: watermarked(ctx.settings, row.level),
   };
 }

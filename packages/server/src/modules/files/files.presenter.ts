@@ -2,7 +2,7 @@
 import type { FileInfo, OrgSettings } from '@conclave/protocol';
 import type { KeyService } from '../../kernel/keys';
 import type { Trx } from '../../storage/tx';
-import { levelPolicy, levelRank } from '../access/levels';
+import { levelPolicy, levelRank, watermarked } from '../access/levels';
 import { getOrgSettings } from '../org/org.store';
 import { openName } from './files.crypto';
 import * as store from './files.store';
@@ -20,9 +20,7 @@ export function previewKind(contentType: string | null): FileInfo['preview'] {
   return 'none';
 }
 
-export function watermarked(settings: OrgSettings, level: string): boolean {
-  return settings.watermarkFromLevel !== null && levelRank(settings, level) >= levelRank(settings, settings.watermarkFromLevel);
-}
+export { watermarked };
 
 export async function presentFiles(db: Trx, keys: KeyService, settings: OrgSettings, rows: store.FileRow[], convLevels?: Map<string, string>): Promise<FileInfo[]> {
   const out: FileInfo[] = [];
