@@ -98,7 +98,7 @@ export const archiveEndpoints = {
   }),
   setArchiveLevels: ep({
     method: 'PUT', path: '/api/v1/archive/levels', summary: 'Set the confidentiality levels whose E2EE conversations are archived (archive.manage); needs an archive key. Audited.',
-    body: z.object({ levels: z.array(z.string().min(1).max(40)).max(50) }).strict(),
+    body: z.object({ levels: z.array(cleanText(40, 1)).max(50) }).strict(),
     response: z.object({ levels: z.array(z.string()) }),
   }),
   registerArchiveOfficerKey: ep({

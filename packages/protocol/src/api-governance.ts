@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { Id, Millis, cleanText } from './common';
 import type { Endpoint } from './api';
+import { LevelName } from './models';
 
 const ep = <E extends Endpoint>(e: E) => e;
 
@@ -144,7 +145,6 @@ export const OutboundDestination = z.object({
 export type OutboundDestination = z.infer<typeof OutboundDestination>;
 
 const Reason = cleanText(500, 3);
-const LevelName = z.string().min(1).max(40);
 
 export const governanceEndpoints = {
   listRetentionPolicies: ep({
@@ -155,7 +155,7 @@ export const governanceEndpoints = {
     method: 'PUT', path: '/api/v1/governance/retention/policies', summary: 'Create or replace the policy of one scope (retention.manage). Broad scopes below a level\'s legal minimum are raised to it, with a warning.',
     body: z.object({
       scope: RetentionScope,
-      target: z.string().max(40).default(''),
+      target: cleanText(40).default(''),
       deleteAfterDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable(),
     }).strict(),
     response: z.object({ policy: RetentionPolicy, warnings: z.array(z.string()) }),
