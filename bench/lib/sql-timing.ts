@@ -36,13 +36,16 @@ export function installSqlTiming(): void {
 }
 
 export function resetSqlTiming(): void {
-  stats.clear();
+  // Zero in place: statements cached by the server's LRU (storage/db.ts) keep their Stat object,
+  // so clearing the map would leave every later call counted nowhere.
+  for (const s of stats.values()) { s.prepares = 0; s.calls = 0; s.ms = 0; s.prepareMs = 0; }
 }
 
 export function sqlTimingReport(top = 25): string {
-  const rows = [...stats.entries()].sort((a, b) => (b[1].ms + b[1].prepareMs) - (a[1].ms + a[1].prepareMs)).slice(0, top);
+  const rows = [...stats.entries()].filter(([, s]) => s.calls || s.prepares).sort((a, b) => (b[1].ms + b[1].prepareMs) - (a[1].ms + a[1].prepareMs)).slice(0, top);
   const total = [...stats.values()].reduce((a, s) => a + s.ms + s.prepareMs, 0);
-  const lines = [`SQL time in the server process (exec + prepare), total ${total.toFixed(0)} ms:`];
+  const calls = [...stats.values()].reduce((a, s) => a + s.calls, 0);
+  const lines = [`SQL time in the server process (exec + prepare), total ${total.toFixed(0)} ms, ${calls} statement executions:`];
   for (const [sql, s] of rows) {
     lines.push(`  ${s.ms.toFixed(0).padStart(6)} ms exec ${s.prepareMs.toFixed(0).padStart(5)} ms prepare  ${String(s.calls).padStart(7)} calls  ${sql}`);
   }

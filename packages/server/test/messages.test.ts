@@ -25,6 +25,18 @@ describe.each(dialects())('messages (MSG-1) [%s]', (dialect) => {
     expect(c.message.position).toBe(a.message.position + 1);
   });
 
+  it('a send that fails after its body was sealed leaves no key behind for the next send to use (ENC-1, GOV-2)', async () => {
+    const { conversation } = await alice.client.conversations.create({ kind: 'group', name: 'Fresh bucket', memberIds: [bob.user.id] });
+    // The first send of the month creates the bucket key, then fails (unknown attachment): all rolls back.
+    await expectCode(alice.client.messages.send(conversation.id, { text: 'with a missing file', fileIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] }), 'validation_failed');
+    const { message } = await alice.client.messages.send(conversation.id, { text: 'after the failure' });
+    const db = t.server.svc.database.db;
+    const row = await db.selectFrom('messages').select('key_id').where('id', '=', message.id).executeTakeFirstOrThrow();
+    const key = await db.selectFrom('data_keys').select(['id', 'destroyed_at']).where('id', '=', row.key_id!).executeTakeFirst();
+    expect(key).toMatchObject({ id: row.key_id, destroyed_at: null });
+    expect((await bob.client.messages.list(conversation.id)).messages.map((m) => m.text)).toEqual(['after the failure']);
+  });
+
   it('outsiders cannot read, send, edit, react or delete (not_found)', async () => {
     const { message } = await alice.client.messages.send(convId, { text: 'private' });
     await expectCode(eve.client.messages.list(convId), 'not_found');

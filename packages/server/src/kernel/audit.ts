@@ -3,6 +3,8 @@
  * Rows carry metadata only — never message content, tokens or passwords (rule 5).
  */
 import { auditRowHash, canonicalJson, GENESIS_HASH } from '@conclave/crypto';
+import { sql } from 'kysely';
+import { dialectOf, PreparedQuery } from '../storage/db';
 import type { Trx } from '../storage/tx';
 import type { Actor } from './actor';
 import { newId } from './ids';
@@ -32,15 +34,52 @@ function scrub(details: Record<string, unknown> = {}): Record<string, unknown> {
   return out;
 }
 
+const AUDIT_COLUMNS = ['id', 'org_id', 'seq', 'at', 'actor_type', 'actor_id', 'session_id', 'ip', 'user_agent', 'action', 'target_type',
+  'target_id', 'outcome', 'reason', 'details', 'prev_hash', 'hash'] as const;
+type AuditRow = Record<(typeof AUDIT_COLUMNS)[number], unknown>;
+
+/**
+ * The last row this process appended per organisation. Only a hint that saves reading the chain
+ * head before each append: the insert below runs only when the head *in the database, under the
+ * org write lock* is exactly that row (same seq and hash), so a stale hint (another node, the
+ * CLI, a rolled-back transaction) costs a fallback, never a wrong link.
+ */
+const heads = new Map<string, { seq: number; hash: string }>();
+const HEADS_MAX = 10_000;
+
+const chainHead = new PreparedQuery<{ seq: number; hash: string }>((db, p) => db.selectFrom('audit_log').select(['seq', 'hash'])
+  .where('org_id', '=', p(0)).orderBy('seq', 'desc').limit(1));
+const insertRow = new PreparedQuery((db, p) => db.insertInto('audit_log').values(Object.fromEntries(AUDIT_COLUMNS.map((c, i) => [c, p(i)])) as never));
+const cols = sql.raw(AUDIT_COLUMNS.join(', '));
+const N = AUDIT_COLUMNS.length;
+/** SQLite: inserts the row only if the org's head is (seq, hash) = params N+1, N+2. */
+const insertIfHeadSqlite = new PreparedQuery((db, p) => sql`insert into audit_log (${cols})
+  select ${sql.join(AUDIT_COLUMNS.map((_, i) => p(i)))}
+  from (select seq, hash from audit_log where org_id = ${p(N)} order by seq desc limit 1) as head
+  where head.seq = ${p(N + 1)} and head.hash = ${p(N + 2)}`);
+const insertRefsSqlite = new PreparedQuery((db, p) => sql`insert into audit_refs (org_id, ref_id, seq) select ${p(0)}, value, ${p(1)} from json_each(${p(2)})`);
+/**
+ * PostgreSQL, one round trip: the conditional insert as above plus its audit_refs rows; returns
+ * the actual head and whether the row went in, so a miss needs no separate head read.
+ */
+const appendIfHeadPostgres = new PreparedQuery<{ seq: number; hash: string; inserted: number }>((db, p) => sql<{ seq: number; hash: string; inserted: number }>`
+  with head as (select seq, hash from audit_log where org_id = ${p(N)} order by seq desc limit 1),
+  a as (
+    insert into audit_log (${cols})
+    select ${sql.join(AUDIT_COLUMNS.map((c, i) => (c === 'seq' || c === 'at' ? sql`${p(i)}::bigint` : sql`${p(i)}::text`)))}
+    from head where head.seq = ${p(N + 1)}::bigint and head.hash = ${p(N + 2)}::text
+    returning seq
+  ),
+  r as (insert into audit_refs (org_id, ref_id, seq) select ${p(N)}::text, ref, a.seq from a cross join unnest(${p(N + 3)}::text[]) as ref)
+  select head.seq, head.hash, (select count(*) from a) as inserted from head`);
+
 /** Appends an audit row chained to the organisation's previous row; returns its id and seq. */
 export async function appendAudit(trx: Trx, actor: Actor, entry: AuditEntry, at: number): Promise<{ id: string; seq: number }> {
   const details = scrub(entry.details);
-  const head = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('org_id', '=', actor.orgId)
-    .orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const row = {
     id: newId(at),
     org_id: actor.orgId,
-    seq: (head?.seq ?? 0) + 1,
+    seq: 0,
     at,
     actor_type: actor.kind,
     actor_id: actor.userId,
@@ -55,11 +94,43 @@ export async function appendAudit(trx: Trx, actor: Actor, entry: AuditEntry, at:
     // Stored and hashed as canonical JSON text, so a verifier hashes database rows as they are.
     details: canonicalJson(details),
   };
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const hash = auditRowHash(row, prevHash);
-  await trx.insertInto('audit_log').values({ ...row, prev_hash: prevHash, hash }).execute();
   const refs = auditRefs(details, [row.target_id, row.actor_id]);
-  if (refs.length) await trx.insertInto('audit_refs').values(refs.map((ref) => ({ org_id: row.org_id, ref_id: ref, seq: row.seq }))).execute();
+  const postgres = dialectOf(trx) === 'postgres';
+  const link = (head: { seq: number; hash: string } | undefined): AuditRow => {
+    row.seq = Number(head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    return { ...row, prev_hash: prevHash, hash: auditRowHash(row, prevHash) };
+  };
+  const values = (r: AuditRow) => AUDIT_COLUMNS.map((c) => r[c]);
+
+  let head: { seq: number; hash: string } | undefined;
+  let linked: AuditRow | undefined;
+  const hint = heads.get(actor.orgId);
+  if (hint) {
+    const guess = link(hint);
+    if (postgres) {
+      const res = (await appendIfHeadPostgres.execute(trx, [...values(guess), actor.orgId, hint.seq, hint.hash, refs])).rows[0];
+      if (res && Number(res.inserted) === 1) linked = guess;
+      else head = res ? { seq: Number(res.seq), hash: res.hash } : undefined;
+    } else {
+      const res = await insertIfHeadSqlite.execute(trx, [...values(guess), actor.orgId, hint.seq, hint.hash]);
+      if (Number(res.numAffectedRows ?? 0) === 1) {
+        linked = guess;
+        if (refs.length) await insertRefsSqlite.execute(trx, [row.org_id, row.seq, JSON.stringify(refs)]);
+      } else {
+        head = await chainHead.first(trx, [actor.orgId]);
+      }
+    }
+  } else {
+    head = await chainHead.first(trx, [actor.orgId]);
+  }
+  if (!linked) {
+    linked = link(head);
+    await insertRow.execute(trx, values(linked));
+    if (refs.length) await trx.insertInto('audit_refs').values(refs.map((ref) => ({ org_id: row.org_id, ref_id: ref, seq: row.seq }))).execute();
+  }
+  if (heads.size >= HEADS_MAX && !heads.has(actor.orgId)) heads.delete(heads.keys().next().value as string);
+  heads.set(actor.orgId, { seq: row.seq, hash: linked.hash as string });
   return { id: row.id, seq: row.seq };
 }
 

@@ -1,6 +1,7 @@
 /** SQL for conversations and memberships. Nothing else touches these tables. */
 import type { Selectable } from 'kysely';
 import type { ConversationMembersTable, ConversationsTable } from '../../storage/schema';
+import { PreparedQuery } from '../../storage/db';
 import type { Trx } from '../../storage/tx';
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -10,8 +11,13 @@ export async function insertConversation(trx: Trx, row: ConversationRow): Promis
   await trx.insertInto('conversations').values(row).execute();
 }
 
+// The hot reads of every message write (access check, fan-out list), compiled once (storage/db.ts).
+const conversationById = new PreparedQuery<ConversationRow>((db, p) => db.selectFrom('conversations').selectAll().where('org_id', '=', p(0)).where('id', '=', p(1)));
+const memberByIds = new PreparedQuery<MemberRow>((db, p) => db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', p(0)).where('user_id', '=', p(1)));
+const memberIdsOf = new PreparedQuery<{ user_id: string }>((db, p) => db.selectFrom('conversation_members').select('user_id').where('conversation_id', '=', p(0)));
+
 export function findConversation(db: Trx, orgId: string, id: string): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return conversationById.first(db, [orgId, id]);
 }
 
 export function findDm(db: Trx, orgId: string, dmKey: string): Promise<ConversationRow | undefined> {
@@ -28,7 +34,7 @@ export async function updateConversation(trx: Trx, id: string, patch: Partial<Co
 }
 
 export function findMember(db: Trx, conversationId: string, userId: string): Promise<MemberRow | undefined> {
-  return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('user_id', '=', userId).executeTakeFirst();
+  return memberByIds.first(db, [conversationId, userId]);
 }
 
 export function listMembers(db: Trx, conversationId: string): Promise<MemberRow[]> {
@@ -36,7 +42,7 @@ export function listMembers(db: Trx, conversationId: string): Promise<MemberRow[
 }
 
 export async function memberIds(db: Trx, conversationId: string): Promise<string[]> {
-  const rows = await db.selectFrom('conversation_members').select('user_id').where('conversation_id', '=', conversationId).execute();
+  const { rows } = await memberIdsOf.execute(db, [conversationId]);
   return rows.map((r) => r.user_id);
 }
 

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../kernel/errors';
 import type { KeyService } from '../../kernel/keys';
-import type { Trx } from '../../storage/tx';
+import type { ActionContext } from '../../kernel/action';
 
 /** The bucket (`YYYY-MM`, UTC) a message written at `ms` belongs to. */
 export function bucketOf(ms: number): string {
@@ -27,8 +27,13 @@ export class MessageKeys {
 
   constructor(private readonly keys: KeyService) {}
 
-  /** The key sealing `authorId`'s messages written at `at` in `conversationId`, created on first use. */
-  async forMessage(trx: Trx, conversationId: string, authorId: string, at: number, now: number): Promise<{ id: string; key: Buffer }> {
+  /**
+   * The key sealing `authorId`'s messages written at `at` in `conversationId`, created on first
+   * use inside the caller's action. A key is remembered only once that action has committed:
+   * one created in a transaction that rolls back must never be used again.
+   */
+  async forMessage(ctx: Pick<ActionContext, 'trx' | 'now' | 'afterCommit'>, conversationId: string, authorId: string, at: number): Promise<{ id: string; key: Buffer }> {
+    const { trx, now } = ctx;
     const bucket = bucketOf(at);
     const slot = `${conversationId}|${bucket}|${authorId}`;
     const known = this.ids.get(slot);
@@ -46,7 +51,7 @@ export class MessageKeys {
     if (row) {
       try {
         const key = await this.keys.get(trx, row.key_id);
-        this.remember(slot, row.key_id);
+        ctx.afterCommit(() => this.remember(slot, row.key_id));
         return { id: row.key_id, key };
       } catch (err) {
         if (!(err instanceof AppError && err.reason === 'key_destroyed')) throw err;
@@ -55,7 +60,7 @@ export class MessageKeys {
     }
     const created = await this.keys.create(trx, `msg:${conversationId}:${bucket}:${authorId}`, now);
     await trx.insertInto('message_keys').values({ conversation_id: conversationId, bucket, author_id: authorId, key_id: created.id, created_at: now }).execute();
-    this.remember(slot, created.id);
+    ctx.afterCommit(() => this.remember(slot, created.id));
     return created;
   }
 

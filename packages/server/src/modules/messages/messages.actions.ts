@@ -24,8 +24,11 @@ const MAX_DISTINCT_REACTIONS = 50;
 export interface MessageHooks {
   /** Before sealing a server-mode text: returns the text to store (possibly masked) or throws. */
   checkText?(ctx: ActionContext, conv: convStore.ConversationRow, text: string, acknowledged: boolean): Promise<string>;
-  /** After a send or edit is written; `text` is null for E2EE bodies. `fileIds` only on send. */
-  written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[]): Promise<void>;
+  /**
+   * After a send or edit is written; `text` is null for E2EE bodies. `fileIds` only on send;
+   * `isNew` on send (the message was created in this transaction, so it has nothing to replace).
+   */
+  written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[], isNew?: boolean): Promise<void>;
   /** After a message's content was erased by a delete. */
   erased?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string): Promise<void>;
   /** After a send is written: stores its compliance-archive copy, or throws when one is required and missing (GOV-5). */
@@ -51,11 +54,12 @@ export class MessageActions {
     await this.checkSize(actor, text, body.ciphertext);
     this.checkEncryptionMode(conv.encryption, text !== undefined);
 
-    const id = await this.svc.runner.run(actor, 'messages.send', { targetType: 'conversation', targetId: conversationId }, async (ctx) => {
-      const { conv, member } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+    const sent = await this.svc.runner.run(actor, 'messages.send', { targetType: 'conversation', targetId: conversationId }, async (ctx) => {
+      // Read once per action: the conversation and membership here, the member list below.
+      const { conv } = await accessConversation(ctx.trx, actor, conversationId, 'member');
       assertWritable(conv);
       const again = await store.findByClientId(ctx.trx, conversationId, actor.userId, body.clientId);
-      if (again) return again.id;
+      if (again) return { id: again.id, fresh: null };
       let root: store.MessageRow | undefined;
       if (body.threadRootId) {
         root = await store.findMessage(ctx.trx, conversationId, body.threadRootId);
@@ -72,10 +76,12 @@ export class MessageActions {
       };
       await store.insertMessage(ctx.trx, row);
       await this.hooks.archive?.(ctx, conv, id, body);
-      await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds);
+      await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds, true);
       await convStore.updateConversation(ctx.trx, conversationId, { last_position: position, last_message_at: ctx.now });
       const members = await convStore.memberIds(ctx.trx, conversationId);
-      await store.replaceMentions(ctx.trx, row, this.validMentions(body.mentions, members));
+      // A brand-new message has no mentions to replace.
+      const mentions = this.validMentions(body.mentions, members);
+      await store.insertMentions(ctx.trx, row, mentions);
       ctx.target('message', id);
       ctx.detail({ conversationId, threadRootId: row.thread_root_id, bytes: byteLength(text, body.ciphertext) });
       await ctx.emit(members, { type: 'message.created', conversationId, messageId: id });
@@ -83,10 +89,12 @@ export class MessageActions {
         await store.updateMessage(ctx.trx, root.id, { reply_count: root.reply_count + 1, last_reply_at: ctx.now });
         await ctx.emit(members, { type: 'message.updated', conversationId, messageId: root.id });
       }
-      void member;
-      return id;
+      return { id, fresh: { row, text: stored ?? null, mentions } };
     });
-    return { message: await this.load(conversationId, id) };
+    // The action holds everything a new message's wire form needs (no reactions, no replies yet);
+    // attached files are presented by the files module, so only then re-read it.
+    if (sent.fresh && !body.fileIds?.length) return { message: presentNew(sent.fresh.row, sent.fresh.text, sent.fresh.mentions) };
+    return { message: await this.load(conversationId, sent.id) };
   }
 
   /** Edits keep the previous body (still sealed) as a version, visible per org policy. */
@@ -162,7 +170,7 @@ export class MessageActions {
    */
   private async seal(ctx: ActionContext, conv: convStore.ConversationRow, msg: { id: string; author_id: string; created_at: number }, version: number, text?: string, ciphertext?: string) {
     if (ciphertext !== undefined) return { body: Buffer.from(ciphertext, 'base64'), key_id: null };
-    const { id: keyId, key } = await this.bodyKeys.forMessage(ctx.trx, conv.id, msg.author_id, msg.created_at, ctx.now);
+    const { id: keyId, key } = await this.bodyKeys.forMessage(ctx, conv.id, msg.author_id, msg.created_at);
     return { body: sealBody(key, text!, conv.id, msg.id, version), key_id: keyId };
   }
 
@@ -184,6 +192,37 @@ export class MessageActions {
     const set = new Set(members);
     return [...new Set(ids ?? [])].filter((u) => set.has(u));
   }
+}
+
+/**
+ * The wire form of a message just created, as presentMessages would render it from the database
+ * right after commit: text as stored (after DLP), E2EE ciphertext as stored, mentions sorted by
+ * user id, no thread, reactions or files.
+ */
+function presentNew(row: store.MessageRow, text: string | null, mentions: string[]): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    clientId: row.client_id,
+    position: Number(row.position),
+    authorId: row.author_id,
+    encryption: row.encryption as Message['encryption'],
+    text: row.encryption === 'e2ee' ? null : text,
+    ciphertext: row.encryption === 'e2ee' ? Buffer.from(row.body!).toString('base64') : null,
+    mentions: [...mentions].sort(compareText),
+    threadRootId: row.thread_root_id,
+    thread: null,
+    reactions: [],
+    createdAt: row.created_at,
+    editedAt: null,
+    deletedAt: null,
+    files: [],
+  };
+}
+
+/** Byte-wise order, as the database's ORDER BY user_id on these ASCII ids. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function byteLength(text?: string, ciphertext?: string): number {

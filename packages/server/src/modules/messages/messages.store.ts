@@ -1,21 +1,33 @@
 /** SQL for messages, versions, mentions and reactions. Nothing else touches these tables. */
 import type { Selectable } from 'kysely';
 import type { MessagesTable } from '../../storage/schema';
+import { PreparedQuery } from '../../storage/db';
 import type { Trx } from '../../storage/tx';
 
 export type MessageRow = Selectable<MessagesTable>;
 
+// Every send runs these; they are compiled once per dialect instead of built per call (storage/db.ts).
+const MESSAGE_COLUMNS = ['id', 'conversation_id', 'position', 'client_id', 'author_id', 'thread_root_id', 'encryption', 'version', 'created_at',
+  'edited_at', 'deleted_at', 'reply_count', 'last_reply_at', 'body', 'key_id'] as const satisfies ReadonlyArray<keyof MessageRow>;
+/** Fails to compile when a column is added to MessagesTable but not to MESSAGE_COLUMNS. */
+const allColumnsListed: [Exclude<keyof MessageRow, (typeof MESSAGE_COLUMNS)[number]>] extends [never] ? true : never = true;
+void allColumnsListed;
+const insertMessageQuery = new PreparedQuery((db, p) => db.insertInto('messages')
+  .values(Object.fromEntries(MESSAGE_COLUMNS.map((c, i) => [c, p(i)])) as unknown as MessageRow));
+const messageById = new PreparedQuery<MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('conversation_id', '=', p(0)).where('id', '=', p(1)));
+const messageByClientId = new PreparedQuery<MessageRow>((db, p) => db.selectFrom('messages').selectAll().where('conversation_id', '=', p(0))
+  .where('author_id', '=', p(1)).where('client_id', '=', p(2)));
+
 export async function insertMessage(trx: Trx, row: MessageRow): Promise<void> {
-  await trx.insertInto('messages').values(row).execute();
+  await insertMessageQuery.execute(trx, MESSAGE_COLUMNS.map((c) => row[c]));
 }
 
 export function findMessage(db: Trx, conversationId: string, id: string): Promise<MessageRow | undefined> {
-  return db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('id', '=', id).executeTakeFirst();
+  return messageById.first(db, [conversationId, id]);
 }
 
 export function findByClientId(db: Trx, conversationId: string, authorId: string, clientId: string): Promise<MessageRow | undefined> {
-  return db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('author_id', '=', authorId)
-    .where('client_id', '=', clientId).executeTakeFirst();
+  return messageByClientId.first(db, [conversationId, authorId, clientId]);
 }
 
 export function findMessagesByIds(db: Trx, ids: string[]): Promise<MessageRow[]> {
@@ -48,6 +60,13 @@ export async function insertVersion(trx: Trx, row: { message_id: string; version
 
 export function listVersions(db: Trx, messageId: string) {
   return db.selectFrom('message_versions').selectAll().where('message_id', '=', messageId).orderBy('version').execute();
+}
+
+/** Mentions of a message just inserted (it has none yet, so nothing to delete first). */
+export async function insertMentions(trx: Trx, msg: { id: string; conversation_id: string; position: number }, userIds: string[]): Promise<void> {
+  if (userIds.length) {
+    await trx.insertInto('message_mentions').values(userIds.map((u) => ({ message_id: msg.id, user_id: u, conversation_id: msg.conversation_id, position: msg.position }))).execute();
+  }
 }
 
 export async function replaceMentions(trx: Trx, msg: { id: string; conversation_id: string; position: number }, userIds: string[]): Promise<void> {

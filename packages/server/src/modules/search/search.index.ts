@@ -7,6 +7,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { KeyService } from '../../kernel/keys';
+import { sql } from 'kysely';
+import { dialectOf, PreparedQuery } from '../../storage/db';
 import type { Trx } from '../../storage/tx';
 import { documentTokens } from './search.tokens';
 
@@ -16,6 +18,11 @@ export function tokenHash(key: Uint8Array, token: string): number {
   return Number(mac.readBigUInt64BE(0) >> 11n);
 }
 
+// Run for every indexed message: compiled once (storage/db.ts).
+const searchKeyOf = new PreparedQuery<{ key_id: string }>((db, p) => db.selectFrom('search_keys').select('key_id').where('conversation_id', '=', p(0)));
+const insertTermsSqlite = new PreparedQuery((db, p) => sql`insert into search_terms (term, doc_id) select value, ${p(0)} from json_each(${p(1)})`);
+const insertTermsPostgres = new PreparedQuery((db, p) => sql`insert into search_terms (term, doc_id) select t, ${p(0)}::text from unnest(${p(1)}::bigint[]) as t`);
+
 export class SearchIndex {
   constructor(private readonly keys: KeyService) {}
 
@@ -23,7 +30,7 @@ export class SearchIndex {
   async key(db: Trx, conversationId: string, create: false): Promise<Buffer | null>;
   async key(db: Trx, conversationId: string, create: true, now: number): Promise<Buffer>;
   async key(db: Trx, conversationId: string, create: boolean, now?: number): Promise<Buffer | null> {
-    const row = await db.selectFrom('search_keys').select('key_id').where('conversation_id', '=', conversationId).executeTakeFirst();
+    const row = await searchKeyOf.first(db, [conversationId]);
     if (row) {
       try {
         return await this.keys.get(db, row.key_id);
@@ -53,14 +60,19 @@ export class SearchIndex {
     return out;
   }
 
-  /** (Re)indexes a document (a message or a file name) of a conversation. */
-  async index(trx: Trx, conversationId: string, docId: string, text: string, now: number): Promise<void> {
-    await this.remove(trx, docId);
+  /**
+   * (Re)indexes a document (a message or a file name) of a conversation. `fresh`: the document
+   * was created in this transaction, so it has no index rows to remove yet.
+   */
+  async index(trx: Trx, conversationId: string, docId: string, text: string, now: number, opts: { fresh?: boolean } = {}): Promise<void> {
+    if (!opts.fresh) await this.remove(trx, docId);
     const tokens = documentTokens(text);
     if (!tokens.size) return;
     const key = await this.key(trx, conversationId, true, now);
-    const rows = [...new Set([...tokens].map((t) => tokenHash(key, t)))].map((term) => ({ term, doc_id: docId }));
-    for (let i = 0; i < rows.length; i += 400) await trx.insertInto('search_terms').values(rows.slice(i, i + 400)).execute();
+    const terms = [...new Set([...tokens].map((t) => tokenHash(key, t)))];
+    // One statement text for any number of terms: a JSON array (SQLite) or bigint[] (PostgreSQL) parameter.
+    if (dialectOf(trx) === 'postgres') await insertTermsPostgres.execute(trx, [docId, terms]);
+    else await insertTermsSqlite.execute(trx, [docId, JSON.stringify(terms)]);
   }
 
   async remove(trx: Trx, docId: string): Promise<void> {
