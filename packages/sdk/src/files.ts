@@ -2,10 +2,10 @@
  * File helpers (MSG-2): resumable chunked upload and binary download/preview. The JSON
  * endpoints go through `client.http.request`; chunk bodies and file bytes need raw fetch.
  */
-import { buildPath, buildQuery, errorFromResponse } from './http';
+import { downloadBytes, rawFetch } from './download';
 import type { ConclaveClient } from './client';
 import { ConclaveError } from './errors';
-import { endpoints, type FileInfo, type Upload } from '@conclave/protocol';
+import type { FileInfo, Upload } from '@conclave/protocol';
 
 /** Options of {@link uploadFile}. */
 export interface UploadOptions {
@@ -77,38 +77,6 @@ export function thumbnailFile(client: ConclaveClient, fileId: string, signal?: A
   return binary(client, 'thumbnailFile', fileId, signal);
 }
 
-async function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile' | 'thumbnailFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {
-  const res = await rawFetch(client, name, { id: fileId }, undefined, { method: 'GET', signal });
-  const disposition = res.headers.get('content-disposition') ?? '';
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
-  return {
-    bytes: new Uint8Array(await res.arrayBuffer()),
-    contentType: res.headers.get('content-type') ?? 'application/octet-stream',
-    fileName: star ? decodeURIComponent(star[1]!) : null,
-  };
-}
-
-async function rawFetch(
-  client: ConclaveClient, name: 'uploadChunk' | 'downloadFile' | 'previewFile' | 'thumbnailFile', params: Record<string, unknown>, query: Record<string, unknown> | undefined,
-  init: { method: string; body?: Uint8Array; contentType?: string; signal?: AbortSignal },
-): Promise<Response> {
-  const ep = endpoints[name];
-  const url = client.http.baseUrl + buildPath(ep.path, params) + buildQuery(query);
-  const headers: Record<string, string> = {};
-  if (client.token) headers.authorization = `Bearer ${client.token}`;
-  if (init.contentType) headers['content-type'] = init.contentType;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: init.method, headers, body: init.body as BodyInit | undefined, signal: init.signal });
-  } catch (err) {
-    if (init.signal?.aborted) throw new ConclaveError('aborted', `${ep.method} ${ep.path} was aborted`, { cause: err });
-    throw new ConclaveError('network', `${ep.method} ${ep.path} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let json: unknown;
-    try { json = JSON.parse(text); } catch { json = undefined; }
-    throw errorFromResponse(res.status, json, text);
-  }
-  return res;
+function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile' | 'thumbnailFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {
+  return downloadBytes(client, name, { id: fileId }, signal);
 }

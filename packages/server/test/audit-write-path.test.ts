@@ -33,6 +33,13 @@ describe.each(dialects())('audit write path (AUD-1) [%s]', (dialect) => {
     expect(failed.map((r) => [r.outcome, r.reason])).toEqual([['denied', 'unknown_or_inactive_user']]);
   });
 
+  it('hostile text in audit details (a lone surrogate) is recorded as U+FFFD, never losing the row', async () => {
+    const { systemActor } = await import('../src/kernel/actor');
+    await t.server.svc.runner.run(systemActor(t.server.bootstrap.orgId, 'test'), 'test.lone_surrogate', { details: { field: 'a\uD800b', nested: { list: ['\uDC00'] } } }, async () => undefined);
+    const row = (await rows()).find((r) => r.action === 'test.lone_surrogate')!;
+    expect(JSON.parse(row.details)).toEqual({ field: 'a\uFFFDb', nested: { list: ['\uFFFD'] } });
+  });
+
   it('rows form a hash chain from genesis', async () => {
     const all = await rows();
     let prev = GENESIS_HASH;

@@ -29,9 +29,23 @@ function scrub(details: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) {
     if (v === undefined) continue;
-    out[k] = FORBIDDEN_DETAIL_KEYS.test(k) ? '[redacted]' : v;
+    out[wellFormed(k)] = FORBIDDEN_DETAIL_KEYS.test(k) ? '[redacted]' : wellFormedDeep(v);
   }
   return out;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Lone surrogates (from hostile input) replaced by U+FFFD: RFC 8785 cannot hash them, and an audit row must never be lost. */
+function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+function wellFormedDeep(v: unknown): unknown {
+  if (typeof v === 'string') return wellFormed(v);
+  if (Array.isArray(v)) return v.map(wellFormedDeep);
+  if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormedDeep(x)]));
+  return v;
 }
 
 const AUDIT_COLUMNS = ['id', 'org_id', 'seq', 'at', 'actor_type', 'actor_id', 'session_id', 'ip', 'user_agent', 'action', 'target_type',
