@@ -4,12 +4,11 @@
  * refused, the signed package verifying offline (and failing when one byte changes, also via
  * `conclave ediscovery verify`), the bulk_export alert, denials for every permission, bad input.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unzipSync, zipSync } from 'fflate';
+import { runCli } from '../../cli/src/run-cli.test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEdiscoveryPackage } from '@conclave/crypto';
 import { uploadFile, type ConclaveClient } from '@conclave/sdk';
@@ -17,22 +16,9 @@ import { loadConfig } from '@conclave/server';
 import { safeName } from '../src/modules/ediscovery/ediscovery.package';
 import { dialects, expectCode, startTestServer, type TestServer, type TestUser } from '@conclave/testkit';
 
-const CLI = fileURLToPath(new URL('../../cli/bin/conclave.mjs', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lines = (entries: Record<string, Uint8Array>) => Buffer.from(entries['messages.jsonl']!).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONCLAVE_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, CONCLAVE_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.each(dialects())('eDiscovery export (GOV-5) [%s]', (dialect) => {
   let t: TestServer;
@@ -202,11 +188,11 @@ describe.each(dialects())('eDiscovery export (GOV-5) [%s]', (dialect) => {
     expect(manifestFlip['manifest.json'].byteLength).toBe(entries['manifest.json']!.byteLength);
     expect(verifyEdiscoveryPackage(manifestFlip, [pubkey]).problems.join('\n')).toMatch(/signature does not verify/);
 
-    const good = await runCli(['ediscovery', 'verify', path.join(tmp, 'good.zip'), '--public-key', path.join(tmp, 'audit-key.pem')]);
+    const good = await runCli(['ediscovery', 'verify', path.join(tmp, 'good.zip'), '--public-key', path.join(tmp, 'audit-key.pem')], { dataDir: tmp });
     expect(good.stdout).toMatch(/OK — export .* 3 messages, 1 files/);
     expect(good.code).toBe(0);
     fs.writeFileSync(path.join(tmp, 'altered.zip'), zipSync(entryFlip));
-    const bad = await runCli(['ediscovery', 'verify', path.join(tmp, 'altered.zip'), '--public-key', path.join(tmp, 'audit-key.pem')]);
+    const bad = await runCli(['ediscovery', 'verify', path.join(tmp, 'altered.zip'), '--public-key', path.join(tmp, 'audit-key.pem')], { dataDir: tmp });
     expect(bad.stdout).toMatch(/FAILED\n {2}- messages\.jsonl: SHA-256 does not match/);
     expect(bad.code).toBe(8);
   });

@@ -62,6 +62,16 @@ export class KeyService {
     return destroyed;
   }
 
+  /** The unwrapped key `id`, or null when it was destroyed or never stored (its data is gone). */
+  async getLive(db: Trx, id: string): Promise<Buffer | null> {
+    try {
+      return await this.get(db, id);
+    } catch (err) {
+      if (err instanceof AppError && err.reason === 'key_destroyed') return null;
+      throw err;
+    }
+  }
+
   /** Forgets cached keys (after a scope is destroyed). */
   forget(ids: string[]): void {
     for (const id of ids) this.cache.delete(id);

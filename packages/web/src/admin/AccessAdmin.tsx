@@ -9,7 +9,7 @@ import { useApp } from '../lib/app-context';
 import { useI18n } from '../i18n/context';
 import type { MsgKey } from '../i18n/en';
 import { errorText } from '../lib/errors';
-import { Badge, Button, Field, Modal, Spinner } from '../ui/kit';
+import { Badge, Button, Field, Modal, SaveBar, Spinner } from '../ui/kit';
 import { Icon, type IconName } from '../ui/Icon';
 import { useSubmit } from '../ui/use-submit';
 import { Card } from '../ui/PageShell';
@@ -395,11 +395,7 @@ function LevelsTab() {
           </div>
         )}
       </Card>
-      <div className="save-bar">
-        {error && <p className="form-error" role="alert">{error}</p>}
-        {saved && <span className="notice-inline success" role="status"><Icon name="check" /> {t('admin.org.saved')}</span>}
-        <Button type="submit" variant="primary" busy={busy}>{t('common.saveChanges')}</Button>
-      </div>
+      <SaveBar error={error} saved={saved} busy={busy} />
     </form>
   );
 }

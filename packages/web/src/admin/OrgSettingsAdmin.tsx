@@ -5,8 +5,7 @@ import { useApp } from '../lib/app-context';
 import { setBranding } from '../lib/branding';
 import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
-import { Button, Field } from '../ui/kit';
-import { Icon } from '../ui/Icon';
+import { Field, SaveBar } from '../ui/kit';
 import { useSubmit } from '../ui/use-submit';
 import { Card } from '../ui/PageShell';
 import { BUILTIN_ROLES, roleLabel } from './roles';
@@ -97,11 +96,7 @@ export function OrgSettingsAdmin() {
           </Field>
         </div>
       </Card>
-      <div className="save-bar">
-        {error && <p className="form-error" role="alert">{error}</p>}
-        {saved && <span className="notice-inline success" role="status"><Icon name="check" /> {t('admin.org.saved')}</span>}
-        <Button type="submit" variant="primary" busy={busy}>{t('common.saveChanges')}</Button>
-      </div>
+      <SaveBar error={error} saved={saved} busy={busy} />
     </form>
   );
 }

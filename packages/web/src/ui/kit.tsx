@@ -126,3 +126,16 @@ export function Empty({ icon, title, children }: { icon: IconName; title: string
 export function Spinner({ label }: { label: string }) {
   return <div className="center-fill" role="status"><span className="spinner spinner-lg" aria-hidden="true" /><span className="sr-only">{label}</span></div>;
 }
+
+/** The bottom bar of a settings form: its error, a "saved" notice, and the submit button. */
+export function SaveBar({ error, saved, busy }: { error: string | null; saved: boolean; busy: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className="save-bar">
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {saved && <span className="notice-inline success" role="status"><Icon name="check" /> {t('admin.org.saved')}</span>}
+      <Button type="submit" variant="primary" busy={busy}>{t('common.saveChanges')}</Button>
+    </div>
+  );
+}
+

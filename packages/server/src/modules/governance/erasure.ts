@@ -17,7 +17,7 @@ import * as identity from '../identity/identity.store';
 import { mlsUserOffboarded } from '../mls/mls.external';
 import { HoldSet } from './holds';
 import { listHolds } from './governance.store';
-import { DeletionTally, purgeMessages, shredIdleMessageKeys } from './purge';
+import { DeletionTally, eraseFiles, purgeMessages, shredIdleMessageKeys } from './purge';
 import { issueReceipt } from './receipts';
 
 /** What an erasure did; the receipt (signed, in the audit chain) holds the same figures. */
@@ -63,6 +63,7 @@ export async function eraseSubject(svc: Services, ctx: ActionContext, userId: st
   const erase = written.filter((m) => !holds.covers({ conversationId: m.conversation_id, authorId: userId, createdAt: Number(m.created_at) })).map((m) => m.id);
   tally.add({ heldKept: written.length - erase.length });
   await purgeMessages(ctx, deps.files, erase, tally, true);
+  // Erased messages stay as tombstones in their conversations; the receipt counts them as erased messages.
   tally.add({ messages: erase.length, tombstoned: -erase.length });
   const keyRows = await ctx.trx.selectFrom('message_keys').select('key_id').where('author_id', '=', userId).execute();
   await shredIdleMessageKeys(ctx, svc.keys, keyRows.map((k) => k.key_id), tally);
@@ -71,11 +72,7 @@ export async function eraseSubject(svc: Services, ctx: ActionContext, userId: st
   const uploaded = await ctx.trx.selectFrom('files').selectAll().where('org_id', '=', orgId).where('uploader_id', '=', userId).execute();
   const files = uploaded.filter((f) => !holds.covers({ conversationId: f.conversation_id, authorId: userId, createdAt: Number(f.created_at) }));
   tally.add({ heldKept: uploaded.length - files.length });
-  if (files.length) {
-    const keyIds = await deps.files.erase(ctx, files);
-    tally.add({ files: files.length });
-    tally.destroyed(keyIds.map((id) => ({ id, scope: `file:${files.find((f) => f.key_id === id)?.blob_id ?? id}` })));
-  }
+  await eraseFiles(ctx, deps.files, files, tally);
   await ctx.trx.deleteFrom('reactions').where('user_id', '=', userId).execute();
 
   // The person: memberships, sessions, devices, secrets, then the profile itself.

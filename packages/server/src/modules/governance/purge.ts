@@ -8,6 +8,7 @@ import type { DeletionCounts } from '@conclave/protocol';
 import type { ActionContext } from '../../kernel/action';
 import type { KeyService } from '../../kernel/keys';
 import type { FileActions } from '../files/files.actions';
+import type { FileRow } from '../files/files.store';
 import type { Trx } from '../../storage/tx';
 
 /** Running totals of a deletion, plus the keys it destroyed (id → scope) for the receipt. */
@@ -62,11 +63,7 @@ export async function purgeMessages(ctx: ActionContext, files: FileActions, ids:
   await inChunks(ids, (c) => trx.deleteFrom('reactions').where('message_id', 'in', c).execute());
   tally.add({ searchEntries: sum(await inChunks(ids, (c) => trx.deleteFrom('search_terms').where('doc_id', 'in', c).executeTakeFirst())) });
   const attached = (await inChunks(ids, (c) => trx.selectFrom('files').selectAll().where('message_id', 'in', c).execute())).flat();
-  if (attached.length) {
-    const keyIds = await files.erase(ctx, attached);
-    tally.add({ files: attached.length });
-    tally.destroyed(keyIds.map((id) => ({ id, scope: `file:${attached.find((f) => f.key_id === id)?.blob_id ?? id}` })));
-  }
+  await eraseFiles(ctx, files, attached, tally);
   let tombstones = ids;
   if (!keepRows) {
     const roots = (await inChunks(ids, (c) => trx.selectFrom('messages').select('id').where('id', 'in', c).where('reply_count', '>', 0).execute())).flat().map((r) => r.id);
@@ -84,6 +81,15 @@ export async function purgeMessages(ctx: ActionContext, files: FileActions, ids:
     await inChunks(tombstones, (c) => trx.updateTable('messages').set({ deleted_at: ctx.now }).where('id', 'in', c).where('deleted_at', 'is', null).execute());
     tally.add({ tombstoned: tombstones.length });
   }
+}
+
+/** Erases file rows with their parts and (once unused) keys, counting both for the receipt. */
+export async function eraseFiles(ctx: ActionContext, files: FileActions, rows: FileRow[], tally: DeletionTally): Promise<void> {
+  if (!rows.length) return;
+  const keyIds = await files.erase(ctx, rows);
+  tally.add({ files: rows.length });
+  // A file's key has scope `file:<id of the original upload>`, which is its blob id.
+  tally.destroyed(keyIds.map((id) => ({ id, scope: `file:${rows.find((f) => f.key_id === id)?.blob_id ?? id}` })));
 }
 
 /**

@@ -7,6 +7,7 @@
  * with each batch; the run ends with one signed receipt linked into the audit chain. A run
  * cut short by shutdown is finished (receipt and all) as `interrupted`.
  */
+import type { ActionContext } from '../../kernel/action';
 import { isUser, systemActor, type Actor } from '../../kernel/actor';
 import { requirePermission } from '../identity/identity.policy';
 import { AppError } from '../../kernel/errors';
@@ -18,7 +19,7 @@ import { bucketEnd } from '../messages/message-keys';
 import { getOrgSettings } from '../org/org.store';
 import * as store from './governance.store';
 import { HoldSet } from './holds';
-import { DeletionTally, purgeMessages, shredIdleMessageKeys } from './purge';
+import { DeletionTally, eraseFiles, purgeMessages, shredIdleMessageKeys } from './purge';
 import { issueReceipt } from './receipts';
 import { resolveRetention, type RetentionInputs } from './retention.rules';
 
@@ -164,11 +165,7 @@ export class RetentionRunner {
       const files = await ctx.trx.selectFrom('files').selectAll().where('conversation_id', '=', conv.id).where('message_id', 'is', null)
         .where('created_at', '<', cutoff).execute();
       const expired = files.filter((f) => !holds.covers({ conversationId: conv.id, authorId: f.uploader_id, createdAt: Number(f.created_at) }));
-      if (expired.length) {
-        const keyIds = await this.deps.files.erase(ctx, expired);
-        tally.add({ files: expired.length });
-        tally.destroyed(keyIds.map((id) => ({ id, scope: `file:${expired.find((f) => f.key_id === id)?.blob_id ?? id}` })));
-      }
+      await eraseFiles(ctx, this.deps.files, expired, tally);
       const buckets = await ctx.trx.selectFrom('message_keys').select(['bucket', 'key_id']).where('conversation_id', '=', conv.id).execute();
       const expiredKeys = buckets.filter((b) => bucketEnd(b.bucket) <= cutoff).map((b) => b.key_id);
       await shredIdleMessageKeys(ctx, this.svc.keys, expiredKeys, tally);
@@ -176,7 +173,7 @@ export class RetentionRunner {
   }
 
   /** One audited batch; progress is saved in the same transaction. */
-  private async batch(actor: Actor, runId: string, conversationId: string, tally: DeletionTally, fn: (ctx: Parameters<Parameters<Services['runner']['run']>[3]>[0]) => Promise<void>): Promise<void> {
+  private async batch(actor: Actor, runId: string, conversationId: string, tally: DeletionTally, fn: (ctx: ActionContext) => Promise<void>): Promise<void> {
     const before = { ...tally.counts };
     const snapshot = JSON.stringify(tally.toJSON());
     try {

@@ -4,7 +4,6 @@
  * destroys, GOV-2), bound to the user id. Read in batches for the directory.
  */
 import { decryptText, encryptText } from '@conclave/crypto';
-import { AppError } from '../../kernel/errors';
 import type { KeyService } from '../../kernel/keys';
 import type { Trx } from '../../storage/tx';
 import type { UserRow } from './identity.store';
@@ -18,14 +17,7 @@ const aad = (userId: string) => `conclave-profile:${userId}`;
 export async function sealProfile(trx: Trx, keys: KeyService, user: Pick<UserRow, 'id' | 'profile_key_id'>, profile: Profile, now: number): Promise<Pick<UserRow, 'profile_enc' | 'profile_key_id'>> {
   if (profile.phone === null && profile.address === null) return { profile_enc: null, profile_key_id: user.profile_key_id };
   let keyId = user.profile_key_id;
-  let key: Buffer | null = null;
-  if (keyId) {
-    try {
-      key = await keys.get(trx, keyId);
-    } catch (err) {
-      if (!(err instanceof AppError && err.reason === 'key_destroyed')) throw err;
-    }
-  }
+  let key = keyId ? await keys.getLive(trx, keyId) : null;
   if (!key) {
     const created = await keys.create(trx, `user:${user.id}`, now);
     keyId = created.id;
@@ -39,11 +31,8 @@ export async function openProfiles(db: Trx, keys: KeyService, rows: Array<Pick<U
   const out = new Map<string, Profile>();
   for (const r of rows) {
     if (!r.profile_enc || !r.profile_key_id) continue;
-    try {
-      out.set(r.id, JSON.parse(decryptText(await keys.get(db, r.profile_key_id), r.profile_enc, aad(r.id))) as Profile);
-    } catch (err) {
-      if (!(err instanceof AppError && err.reason === 'key_destroyed')) throw err;
-    }
+    const key = await keys.getLive(db, r.profile_key_id);
+    if (key) out.set(r.id, JSON.parse(decryptText(key, r.profile_enc, aad(r.id))) as Profile);
   }
   return out;
 }

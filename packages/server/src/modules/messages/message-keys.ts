@@ -4,7 +4,6 @@
  * expired, or everything one person wrote. Destroying the key makes every copy of those
  * bodies unreadable — edit history, exports, and backups, which never carry keys.
  */
-import { AppError } from '../../kernel/errors';
 import type { KeyService } from '../../kernel/keys';
 import type { ActionContext } from '../../kernel/action';
 
@@ -38,25 +37,19 @@ export class MessageKeys {
     const slot = `${conversationId}|${bucket}|${authorId}`;
     const known = this.ids.get(slot);
     if (known) {
-      try {
-        return { id: known, key: await this.keys.get(trx, known) };
-      } catch (err) {
-        // Shredded since it was cached (erasure, or retention on another node): start afresh.
-        if (!(err instanceof AppError && err.reason === 'key_destroyed')) throw err;
-        this.ids.delete(slot);
-      }
+      const key = await this.keys.getLive(trx, known);
+      if (key) return { id: known, key };
+      this.ids.delete(slot); // shredded since it was cached (erasure, or retention on another node): start afresh
     }
     const row = await trx.selectFrom('message_keys').select('key_id')
       .where('conversation_id', '=', conversationId).where('bucket', '=', bucket).where('author_id', '=', authorId).executeTakeFirst();
     if (row) {
-      try {
-        const key = await this.keys.get(trx, row.key_id);
+      const key = await this.keys.getLive(trx, row.key_id);
+      if (key) {
         ctx.afterCommit(() => this.remember(slot, row.key_id));
         return { id: row.key_id, key };
-      } catch (err) {
-        if (!(err instanceof AppError && err.reason === 'key_destroyed')) throw err;
-        await trx.deleteFrom('message_keys').where('conversation_id', '=', conversationId).where('bucket', '=', bucket).where('author_id', '=', authorId).execute();
       }
+      await trx.deleteFrom('message_keys').where('conversation_id', '=', conversationId).where('bucket', '=', bucket).where('author_id', '=', authorId).execute();
     }
     const created = await this.keys.create(trx, `msg:${conversationId}:${bucket}:${authorId}`, now);
     await trx.insertInto('message_keys').values({ conversation_id: conversationId, bucket, author_id: authorId, key_id: created.id, created_at: now }).execute();

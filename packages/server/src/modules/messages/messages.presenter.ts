@@ -1,21 +1,10 @@
 /** Message rows → wire objects, in batches: one query each for reactions, mentions, threads. */
 import type { Message } from '@conclave/protocol';
-import { AppError } from '../../kernel/errors';
 import type { KeyService } from '../../kernel/keys';
 import { filesForMessages } from '../files/files.presenter';
 import type { Trx } from '../../storage/tx';
 import { openBody } from './messages.body';
 import * as store from './messages.store';
-
-/** The body key, or null when it was destroyed (crypto-shredded): that content is gone. */
-async function bodyKey(db: Trx, keys: KeyService, id: string): Promise<Buffer | null> {
-  try {
-    return await keys.get(db, id);
-  } catch (err) {
-    if (err instanceof AppError && err.reason === 'key_destroyed') return null;
-    throw err;
-  }
-}
 
 export async function presentMessages(db: Trx, keys: KeyService, rows: store.MessageRow[]): Promise<Message[]> {
   const ids = rows.map((r) => r.id);
@@ -34,7 +23,8 @@ export async function presentMessages(db: Trx, keys: KeyService, rows: store.Mes
     if (r.body && r.deleted_at === null) {
       if (r.encryption === 'e2ee') ciphertext = Buffer.from(r.body).toString('base64');
       else {
-        const key = await bodyKey(db, keys, r.key_id!);
+        // Content whose key was destroyed (GOV-2; e.g. a restored backup) is gone for good.
+        const key = await keys.getLive(db, r.key_id!);
         if (key) text = openBody(key, r.body, r.conversation_id, r.id, r.version);
         else shredded = true;
       }
