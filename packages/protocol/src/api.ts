@@ -12,6 +12,7 @@ import { governanceEndpoints } from './api-governance';
 import { archiveEndpoints } from './api-archive';
 import { dsarEndpoints } from './api-dsar';
 import { ediscoveryEndpoints } from './api-ediscovery';
+import { webauthnEndpoints } from './api-webauthn';
 import { SyncEvent } from './events';
 
 /** Upper bound on any text field before the org's own (smaller) limits apply. */
@@ -238,6 +239,7 @@ export const endpoints = {
   ...dsarEndpoints,
   ...ediscoveryEndpoints,
   ...archiveEndpoints,
+  ...webauthnEndpoints,
 } as const;
 
 export type Endpoints = typeof endpoints;

@@ -6,6 +6,7 @@ import { RealtimeSubscription, type EventHandler, type SubscribeOptions, type Su
 import { resolveWebSocket, type WebSocketConstructor } from './socket';
 import { ediscoveryApi } from './ediscovery';
 import { dsarGroup } from './dsar';
+import { webauthnGroup } from './webauthn';
 
 /** Options of {@link ConclaveClient}. */
 export interface ConclaveClientOptions {
@@ -217,6 +218,9 @@ export class ConclaveClient {
 
   /** Data-subject requests (GOV-3): export or erase your own data; officers decide. */
   readonly dsar = dsarGroup(this);
+
+  /** WebAuthn security keys (IAM-1): register, list, rename, remove; second factor at login. */
+  readonly webauthn = webauthnGroup(this);
 
   /** eDiscovery exports (GOV-5, compliance officers): request, approve, download once. */
   readonly ediscovery = ediscoveryApi(this);

@@ -15,6 +15,8 @@ import * as m0008 from './migrations/0008_dsar';
 import * as m0009 from './migrations/0009_ediscovery';
 import * as m0010 from './migrations/0010_thumbnails';
 import * as m0011 from './migrations/0011_user_profile';
+import * as m0012 from './migrations/0012_webauthn';
+import * as m0013 from './migrations/0013_message_restrictions';
 
 type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
 
@@ -31,6 +33,8 @@ export const MIGRATIONS: Record<string, MigrationModule> = {
   '0009_ediscovery': m0009,
   '0010_thumbnails': m0010,
   '0011_user_profile': m0011,
+  '0012_webauthn': m0012,
+  '0013_message_restrictions': m0013,
 };
 
 class Provider implements MigrationProvider {

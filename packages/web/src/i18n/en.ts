@@ -1,3 +1,4 @@
+import { webauthnEn } from './webauthn.en';
 /** English: the source of every message key. zh-CN.ts must define each of them. */
 export const en = {
   'common.cancel': 'Cancel',
@@ -605,6 +606,7 @@ export const en = {
   'access.roles.yes': 'Allowed',
   'access.roles.customCount': 'Custom roles: {n}.',
   'access.roles.noCustom': 'No custom roles are defined.',
+  ...webauthnEn,
 } as const;
 
 export type MsgKey = keyof typeof en;

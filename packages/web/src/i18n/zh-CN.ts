@@ -1,5 +1,6 @@
 /** 简体中文。每个键都必须存在（类型检查保证）。 */
 import type { MsgKey } from './en';
+import { webauthnZhCN } from './webauthn.zh-CN';
 
 export const zhCN: Record<MsgKey, string> = {
   'common.cancel': '取消',
@@ -607,4 +608,5 @@ export const zhCN: Record<MsgKey, string> = {
   'access.roles.yes': '允许',
   'access.roles.customCount': '自定义角色：{n} 个。',
   'access.roles.noCustom': '没有定义自定义角色。',
+  ...webauthnZhCN,
 };
