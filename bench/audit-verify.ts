@@ -9,9 +9,10 @@
  * times, in this process:
  *   (a) `verifyAuditTrail` over the in-memory rows (what `conclave audit verify` does with the
  *       rows read from the database);
- *   (b) the export file verified as the CLI does (`conclave audit verify --export`): a large-read
- *       file stream into `verifyAuditExportStream` (and, for comparison, `readline` lines into
- *       `verifyAuditExport`);
+ *   (b) the export file verified as the CLI does (`conclave audit verify --export`):
+ *       `verifyAuditExportFile`, which cuts the file into pieces verified on every core and
+ *       joins them in order; (b1) the same file on one thread (`verifyAuditExportStream` over a
+ *       1 MiB-read file stream) and (b') through `readline` lines into `verifyAuditExport`;
  *   (c) raw baseline: SHA-256 (node:crypto one-shot, hex) over the same canonical bytes each
  *       row's hash covers — no parsing, no checks.
  * Each is run `--repeat` times (default 3); the best run is reported (the machine is shared).
@@ -27,10 +28,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { monotonicFactory } from 'ulid';
-import * as conclaveCrypto from '@conclave/crypto';
 import {
   auditRowHash, canonicalJson, flatCanonicalJson, generateSigningKeyPair, GENESIS_HASH, signCheckpoint, signManifest,
-  verifyAuditExport, verifyAuditTrail, type AuditCheckpoint,
+  verifyAuditExport, verifyAuditExportFile, verifyAuditExportStream, verifyAuditTrail, type AuditCheckpoint,
 } from '@conclave/crypto';
 
 const TARGET = 200_000;
@@ -179,9 +179,6 @@ function writeExport(t: Trail, file: string): number {
 
 // ---------------------------------------------------------------------------------------------
 
-type StreamVerifier = (chunks: AsyncIterable<Buffer | string>, opts: { publicKeys: readonly string[] }) => Promise<{ ok: boolean; rows: number }>;
-const streamVerifier = (conclaveCrypto as unknown as { verifyAuditExportStream?: StreamVerifier }).verifyAuditExportStream;
-
 async function best(label: string, repeat: number, rows: number, run: () => Promise<void> | void): Promise<number> {
   let bestMs = Infinity;
   for (let i = 0; i < repeat; i++) {
@@ -233,24 +230,23 @@ async function main(): Promise<void> {
       if (!r.ok || r.rows !== n || r.checkpoints.verified !== trail.checkpoints.length) throw new Error(`in-memory verification failed: ${JSON.stringify(r.firstBad ?? r)}`);
     });
 
-    // (b) The export file the way `conclave audit verify --export` reads it.
-    let fileRate: number;
-    let fileHow: string;
-    if (streamVerifier) {
-      fileHow = 'fs.createReadStream (1 MiB reads) → verifyAuditExportStream, as the CLI does';
-      fileRate = await best('(b) export file (stream)', repeat, n, async () => {
-        const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-        try {
-          const r = await streamVerifier(stream, { publicKeys });
-          if (!r.ok || r.rows !== n) throw new Error(`file verification failed: ${JSON.stringify(r)}`);
-        } finally {
-          stream.destroy();
-        }
-      });
-    } else {
-      fileHow = 'readline → verifyAuditExport, as the CLI does';
-      fileRate = 0;
-    }
+    // (b) The export file the way `conclave audit verify --export` reads it: verifyAuditExportFile
+    // (pieces verified on every core, joined in order), and (b1) the single-threaded stream.
+    const threads = os.availableParallelism();
+    const fileHow = `verifyAuditExportFile on ${threads} threads, as the CLI does`;
+    const fileRate = await best('(b) export file (parallel)', repeat, n, async () => {
+      const r = await verifyAuditExportFile(file, { publicKeys });
+      if (!r.ok || r.rows !== n) throw new Error(`file verification failed: ${JSON.stringify(r)}`);
+    });
+    const streamRate = await best('(b1) export file (one thread)', repeat, n, async () => {
+      const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+      try {
+        const r = await verifyAuditExportStream(stream, { publicKeys });
+        if (!r.ok || r.rows !== n) throw new Error(`file verification failed: ${JSON.stringify(r)}`);
+      } finally {
+        stream.destroy();
+      }
+    });
     const readlineRate = await best('(b\') export file (readline)', repeat, n, async () => {
       const stream = fs.createReadStream(file, { encoding: 'utf8' });
       const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
@@ -262,21 +258,21 @@ async function main(): Promise<void> {
         stream.destroy();
       }
     });
-    if (!streamVerifier) fileRate = readlineRate;
 
     const loadAfter = loadAverage();
     const ratio = memRate / rawRate;
     out('');
     out(`(a) verifier, in-memory rows (verifyAuditTrail):         ${fmt(memRate).padStart(9)} rows/s  (${(1e6 / memRate).toFixed(2)} µs/row)`);
     out(`(b) verifier, export file (${fileHow}): ${fmt(fileRate)} rows/s  (${(1e6 / fileRate).toFixed(2)} µs/row)`);
-    if (streamVerifier) out(`(b') verifier, export file via readline lines (verifyAuditExport): ${fmt(readlineRate)} rows/s`);
+    out(`(b1) verifier, export file on one thread (fs.createReadStream 1 MiB reads → verifyAuditExportStream): ${fmt(streamRate)} rows/s  (${(1e6 / streamRate).toFixed(2)} µs/row)`);
+    out(`(b') verifier, export file via readline lines (verifyAuditExport): ${fmt(readlineRate)} rows/s`);
     out(`(c) raw baseline, SHA-256 over the same canonical bytes:  ${fmt(rawRate).padStart(9)} rows/s  (${(1e6 / rawRate).toFixed(2)} µs/row)`);
-    out(`ratio verifier ÷ raw: in-memory ${(ratio * 100).toFixed(0)} %, file ${((fileRate / rawRate) * 100).toFixed(0)} %`);
+    out(`ratio verifier ÷ raw (raw is one thread): in-memory ${(ratio * 100).toFixed(0)} %, file ${((fileRate / rawRate) * 100).toFixed(0)} % (one thread ${((streamRate / rawRate) * 100).toFixed(0)} %)`);
     const verdict = (rate: number) => (rate >= TARGET ? 'met' : `MISSED by ${fmt(TARGET - rate)} rows/s`);
     out(`target ≥ ${fmt(TARGET)} rows/s: in-memory ${verdict(memRate)}; file ${verdict(fileRate)}`);
     out(`uptime after: ${loadAfter}`);
     out(JSON.stringify({
-      bench: 'audit-verify', rows: n, rowsPerSec: Math.round(memRate), fileRowsPerSec: Math.round(fileRate), rawRowsPerSec: Math.round(rawRate),
+      bench: 'audit-verify', rows: n, rowsPerSec: Math.round(memRate), fileRowsPerSec: Math.round(fileRate), fileOneThreadRowsPerSec: Math.round(streamRate), threads, rawRowsPerSec: Math.round(rawRate),
       ratio: Math.round(ratio * 1000) / 1000, readlineRowsPerSec: Math.round(readlineRate), checkpoints: trail.checkpoints.length,
       loadBefore: os.loadavg()[0] !== undefined ? loadBefore.replace(/^.*load average:\s*/, '') : null, loadAfter: loadAfter.replace(/^.*load average:\s*/, ''),
     }));

@@ -1,6 +1,7 @@
 import { GENESIS_HASH, isChainHash, scanCanonicalRow } from './audit-chain';
 import { AuditVerifier, type AuditFault, type AuditVerification } from './audit-verify';
 import { isSyncIterable, PUSH_HASHED } from './chain-verifier';
+import { decodeExportBytes, forEachLine } from './audit-segment';
 import { canonicalJson } from './canonical-json';
 import type { AuditCheckpoint } from './checkpoint';
 import { CryptoError } from './errors';
@@ -133,20 +134,9 @@ export async function verifyAuditExportStream(
   let carryText = '';
   let going = true;
   const feedText = (text: string, final: boolean): void => {
-    let pos = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', pos);
-      if (nl < 0) break;
-      going = feedLine(v, text.slice(pos, nl));
-      pos = nl + 1;
-      if (!going) return;
-    }
-    const rest = pos === 0 ? text : text.slice(pos);
-    if (final) {
-      if (rest !== '') going = feedLine(v, rest, true);
-    } else {
-      carryText = rest;
-    }
+    const r = forEachLine(text, final, (line) => v.line(line));
+    going = r.going;
+    carryText = r.rest;
   };
   const feed = (chunk: Uint8Array | string): void => {
     if (typeof chunk === 'string') {
@@ -160,7 +150,7 @@ export async function verifyAuditExportStream(
     const last = buf.lastIndexOf(0x0a);
     if (last < 0) { carryBytes = buf; return; }
     if (last + 1 < buf.length) carryBytes = buf.subarray(last + 1);
-    feedText(buf.toString('utf8', 0, last + 1), false);
+    feedText(carryText + decodeExportBytes(buf, 0, last + 1), false);
   };
   if (isSyncIterable(chunks)) {
     for (const chunk of chunks) { feed(chunk); if (!going) break; }
@@ -172,21 +162,10 @@ export async function verifyAuditExportStream(
 }
 
 /**
- * One line as `readline` (crlfDelay: Infinity) would deliver it: a trailing `\r` belongs to
- * the `\r\n` line end, any other `\r` ends a line too.
+ * Line-by-line state of an export verification (shared by every entry point; package-internal,
+ * the parallel file verifier in audit-export-file.ts drives it too).
  */
-function feedLine(v: ExportVerifier, text: string, final = false): boolean {
-  if (text.indexOf('\r') < 0) return v.line(text);
-  const body = text.charCodeAt(text.length - 1) === 0x0d && !final ? text.slice(0, -1) : text;
-  const parts = body.split('\r');
-  // A final `\r` at the end of the file ends the last line; it does not start an empty one.
-  if (final && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  for (const part of parts) if (!v.line(part)) return false;
-  return true;
-}
-
-/** Line-by-line state of an export verification (shared by both entry points). */
-class ExportVerifier {
+export class ExportVerifier {
   readonly #opts: VerifyExportOptions;
   #lineNo = 0;
   #manifest: ExportManifest | undefined;
@@ -235,6 +214,11 @@ class ExportVerifier {
       return true;
     }
     return verifier.push(value, lineNo);
+  }
+
+  /** The row verifier, once the manifest line has been accepted (undefined before, or after a fault). */
+  get rowVerifier(): AuditVerifier | undefined {
+    return this.#done ? undefined : this.#verifier;
   }
 
   result(): ExportVerification {

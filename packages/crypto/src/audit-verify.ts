@@ -1,5 +1,5 @@
 import { GENESIS_HASH, type AuditChainRow } from './audit-chain';
-import { ChainVerifier, isSyncIterable, PUSH_HASHED, type ChainFault, type ChainProblem, type VerifyChainOptions } from './chain-verifier';
+import { ChainVerifier, isSyncIterable, JOIN_SEGMENT, PUSH_HASHED, type VerifiedRun, type ChainFault, type ChainProblem, type VerifyChainOptions } from './chain-verifier';
 import { parseCheckpoint, verifyCheckpoint, type AuditCheckpoint } from './checkpoint';
 import { CryptoError } from './errors';
 
@@ -146,6 +146,34 @@ export class AuditVerifier {
   /** Package-internal: {@link push} of a row whose storedRowHash is known (see PUSH_HASHED). */
   [PUSH_HASHED](row: unknown, computed: string, line?: number): boolean {
     return this.#push(row, computed, line);
+  }
+
+  /**
+   * Package-internal (see JOIN_SEGMENT in chain-verifier.ts): takes a run of rows verified on
+   * their own, then checks the signed checkpoints that fall inside it with `at` (row id and
+   * hash by seq). False when the run does not join cleanly, goes past the signed end, or a
+   * checkpoint fails — the caller then re-verifies row by row for the exact fault.
+   */
+  [JOIN_SEGMENT](run: VerifiedRun, at: Readonly<Record<number, { id: string; hash: string }>>): boolean {
+    if (this.#fault || this.#pendingRow !== undefined) return false;
+    if (this.#end && run.lastSeq > this.#end.seq) return false;
+    if (!this.#chain[JOIN_SEGMENT](run)) return false;
+    this.#verified = this.#chain.count;
+    this.#lastSeq = run.lastSeq;
+    this.#lastRowId = run.lastId;
+    this.#lastRowLine = undefined;
+    while (this.#checkpoints[0] && this.#checkpoints[0].count <= run.lastSeq) {
+      const c = this.#checkpoints.shift()!;
+      const row = at[c.count];
+      if (!row) return false;
+      if (!this.#checkCheckpoint(c, { id: row.id, seq: c.count, hash: row.hash })) return false;
+    }
+    return true;
+  }
+
+  /** Seqs of the signed checkpoints still to be checked (what a run must report the hash of). */
+  get checkpointSeqs(): number[] {
+    return this.#checkpoints.map((c) => c.count);
   }
 
   #push(row: unknown, computed: string | undefined, line: number | undefined): boolean {

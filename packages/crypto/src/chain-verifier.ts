@@ -74,6 +74,26 @@ function shapeProblem(row: unknown, expectedPrev: string, computed: string | und
 export const PUSH_HASHED: unique symbol = Symbol('ChainVerifier.pushHashed');
 
 /**
+ * Package-internal: `verifier[JOIN_SEGMENT](piece)` takes a run of rows that were already
+ * verified by these same rules on their own (audit-segment.ts), as if they had been pushed one
+ * by one — provided the run continues this chain (its first row has the expected seq and links
+ * to the current head). Returns false, changing nothing, when it does not or when a decision is
+ * pending; the caller then verifies row by row to name the fault.
+ */
+export const JOIN_SEGMENT: unique symbol = Symbol('ChainVerifier.joinSegment');
+
+/** What {@link JOIN_SEGMENT} needs to know of a verified run of rows. */
+export interface VerifiedRun {
+  rows: number;
+  firstSeq: number;
+  firstPrevHash: string;
+  lastSeq: number;
+  lastId: string;
+  headHash: string;
+  lastPrevHash: string;
+}
+
+/**
  * Incremental audit-chain verifier: feed rows in chain order with {@link ChainVerifier.push}
  * and read {@link ChainVerifier.result}. Holds O(1) state (never the rows), so it works on
  * exports and database cursors of any size, sync or async.
@@ -154,6 +174,21 @@ export class ChainVerifier {
     const p = this.#pending;
     if (!p) return this.#check(row, computed);
     return this.#decide(p, row);
+  }
+
+  /** See {@link JOIN_SEGMENT}. */
+  [JOIN_SEGMENT](run: VerifiedRun): boolean {
+    if (this.#outcome || this.#pending || run.rows < 1) return false;
+    if (this.#nextSeq !== undefined && run.firstSeq !== this.#nextSeq) return false;
+    if (this.#nextSeq === undefined && this.#prevId !== undefined) return false;
+    if (run.firstPrevHash !== this.#head || run.lastSeq !== run.firstSeq + run.rows - 1) return false;
+    this.#count += run.rows;
+    this.#head = run.headHash;
+    this.#nextSeq = run.lastSeq + 1;
+    this.#prevId = run.lastId;
+    this.#prevSeq = run.lastSeq;
+    this.#prevPrevHash = run.lastPrevHash;
+    return true;
   }
 
   #decide(p: Pending, row: unknown): boolean {

@@ -39,6 +39,7 @@ export {
   EXPORT_FORMAT, EXPORT_VERSION, manifestPayload, signManifest, verifyAuditExport, verifyAuditExportStream,
   type ExportManifest, type ExportVerification, type ManifestFields, type VerifyExportOptions,
 } from './audit-export';
+export { verifyAuditExportFile, type VerifyExportFileOptions } from './audit-export-file';
 export { parsePublicKeys } from './signing';
 export * from './deletion-receipt';
 export * from './ediscovery-verify';
