@@ -8,7 +8,7 @@
  * like modules/audit/export.ts (`signManifest`, then `flatCanonicalJson(row)` per line) — then
  * times, in this process:
  *   (a) `verifyAuditTrail` over the in-memory rows (what `conclave audit verify` does with the
- *       rows read from the database);
+ *       rows read from the database, whose columns it selects in canonical key order);
  *   (b) the export file verified as the CLI does (`conclave audit verify --export`):
  *       `verifyAuditExportFile`, which cuts the file into pieces verified on every core and
  *       joins them in order; (b1) the same file on one thread (`verifyAuditExportStream` over a
@@ -141,7 +141,10 @@ function generate(n: number, every: number): Trail {
       details: canonicalJson(details(r)),
     };
     const hash = auditRowHash(row, prevHash);
-    rows.push({ ...row, prev_hash: prevHash, hash });
+    // Keys in canonical (sorted) order: database mode selects the columns that way
+    // (audit.store.ts iterateAuditRows), so these are the objects it verifies.
+    const stored: Record<string, unknown> = { ...row, prev_hash: prevHash, hash };
+    rows.push(Object.fromEntries(Object.keys(stored).sort().map((k) => [k, stored[k]])));
     prevHash = hash;
     if (seq % every === 0 || seq === n) {
       checkpoints.push(signCheckpoint(privateKeyPem, publicKeyPem, { org: orgId, count: seq, headHash: hash, at: at + 500 }));

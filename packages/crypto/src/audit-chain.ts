@@ -60,6 +60,8 @@ export function auditRowHash(row: Record<string, unknown>, prevHash: string): st
  * @throws CryptoError `bad_input` if a value is not canonical JSON.
  */
 export function storedRowHash(row: Record<string, unknown>): string {
+  const sorted = sortedRowContent(row);
+  if (sorted !== undefined) return sha256Hex(sorted);
   const flat = flatCanonicalJson(row, 'hash');
   if (flat !== undefined) return sha256Hex(flat);
   const { hash: _hash, ...content } = row;
@@ -77,6 +79,7 @@ let planSkip: string | null | undefined;
 let planValid = false;
 let planSorted: string[] = [];
 let planPrefix: string[] = [];
+let planInOrder = false;
 
 /** Caches the sorted keys (minus `skip`) of `row` and their serialised `"key":` prefixes; false if a key is not well-formed. */
 function planFor(row: Record<string, unknown>, skip: string | null): boolean {
@@ -93,8 +96,55 @@ function planFor(row: Record<string, unknown>, skip: string | null): boolean {
     planValid = !keys.some((k) => !k.isWellFormed());
     planSorted = planValid ? keys.filter((k) => k !== skip).sort() : [];
     planPrefix = planSorted.map((k, i) => `${i === 0 ? '{' : ','}${JSON.stringify(k)}:`);
+    // Every key (the skipped one included) already in canonical order, the skipped one not first,
+    // no integer-like key (JavaScript would enumerate those first, whatever the insertion order).
+    const all = planValid ? [...keys].sort() : [];
+    planInOrder = planValid && keys.length > 1 && skip !== null && keys[0] !== skip && keys.includes(skip)
+      && all.every((k, i) => k === keys[i]) && !keys.some((k) => /^(?:0|[1-9][0-9]*)$/.test(k));
   }
   return planValid;
+}
+
+/**
+ * Fast path of {@link storedRowHash} for a flat row whose keys are already in canonical order
+ * (the database verifier selects the columns that way): RFC 8785 of such a row *is*
+ * `JSON.stringify(row)` — same key order, same string escapes, same number forms — once every
+ * value is known to be a well-formed string, a finite number, a boolean or null. The `"hash"`
+ * member is then cut out of that text: a raw `,"hash":"` cannot occur inside a JSON string
+ * (its quotes would be escaped), so its first occurrence is the member. Undefined for any other
+ * row (the general paths decide, with the same result).
+ */
+function sortedRowContent(row: Record<string, unknown>): string | undefined {
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) return undefined;
+  const proto = Object.getPrototypeOf(row);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  if (!planFor(row, 'hash') || !planInOrder) return undefined;
+  const hash = row.hash;
+  if (!isChainHash(hash)) return undefined;
+  const values = Object.values(row);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    switch (typeof v) {
+      case 'string':
+        if (!v.isWellFormed()) return undefined;
+        break;
+      case 'number':
+        if (!Number.isFinite(v)) return undefined;
+        break;
+      case 'boolean':
+        break;
+      case 'object':
+        if (v !== null) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  const text = JSON.stringify(row);
+  const member = `,"hash":"${hash}"`;
+  const at = text.indexOf(member);
+  if (at < 0) return undefined;
+  return text.slice(0, at) + text.slice(at + member.length);
 }
 
 /** Characters JSON.stringify escapes in a string (a string without them serialises as `"` + s + `"`). */

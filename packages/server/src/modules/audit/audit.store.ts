@@ -89,10 +89,17 @@ export async function rowsBySeq(db: Trx, orgId: string, seqs: number[]): Promise
 
 /** Rows with fromSeq ≤ seq ≤ toSeq in seq order, read in pages (constant memory). */
 export async function* iterateAuditRows(db: Trx, orgId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER, pageSize = 5000): AsyncGenerator<AuditRow> {
+  // Every column, selected by name in RFC 8785 key order: the rows then come back with their keys
+  // in canonical order, which the verifier hashes without re-sorting (storedRowHash's fast path).
+  // The names are read from a row rather than listed here, so a column added later is never
+  // left out of the verification.
+  const sample = await db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).limit(1).executeTakeFirst();
+  if (!sample) return;
+  const columns = Object.keys(sample).sort() as Array<keyof AuditRow & string>;
   let after = fromSeq - 1;
   for (;;) {
-    const page = await db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).where('seq', '>', after).where('seq', '<=', toSeq)
-      .orderBy('seq').orderBy('id').limit(pageSize).execute();
+    const page = await db.selectFrom('audit_log').select(columns).where('org_id', '=', orgId).where('seq', '>', after).where('seq', '<=', toSeq)
+      .orderBy('seq').orderBy('id').limit(pageSize).execute() as AuditRow[];
     for (const r of page) yield r;
     if (page.length < pageSize) return;
     after = Number(page[page.length - 1]!.seq);
