@@ -15,6 +15,7 @@ import { ConclaveClient } from '@conclave/sdk';
 import { auditRowHash, GENESIS_HASH } from '@conclave/crypto';
 import { EventPayloads, endpoints, type Endpoint, type EndpointName, type EventType } from '@conclave/protocol';
 import { OffsetClock } from '@conclave/server';
+import { defaultOrgSettings, findDefaultOrg, forgetOrgSettings, saveOrgSettings } from '../src/modules/org/org.store';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from '@conclave/testkit';
 import { Rng, parseSeed } from './fuzz/prng';
 import { buildRequest, check, pickAuth, repro, send, type Failure, type FuzzRequest, type Tokens } from './fuzz/http';
@@ -158,6 +159,13 @@ describe('fuzz: every route and WebSocket frame (rule 4)', () => {
     await pool.refresh();
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+    // The fuzzer may legitimately have reconfigured the organisation (e.g. made the default level
+    // MFA-only, which then refuses this plain session's new group): restore the default settings
+    // so that this step checks the server, not the configuration the fuzzer left behind.
+    const db = t.server.svc.database.db;
+    const org = (await findDefaultOrg(db))!;
+    await saveOrgSettings(db, org.id, defaultOrgSettings(org.settings.name));
+    forgetOrgSettings(org.id);
     // A normal API call still works: a fresh conversation, a message, and it lists back.
     const admin = new ConclaveClient({ baseUrl: t.url, token: t.admin.client.token, validateResponses: true });
     const { conversation } = await admin.conversations.create({ kind: 'group', name: 'After the fuzz' });
