@@ -3,7 +3,7 @@
  * read all, and their listing is audited (who asked about whom is itself sensitive). The
  * export is generated here, on download, for the requester's own session.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@conclave/crypto';
 import type { BinaryBody, QueryOf, ResponseOf } from '@conclave/protocol';
 import type { Actor, UserActor } from '../../kernel/actor';
 import type { Services } from '../../services';
@@ -70,7 +70,7 @@ export class DsarQueries {
       throw err;
     }
     const built = await buildSubjectExport(this.svc, this.files, actor, id);
-    await this.actions.recordDownload(actor, id, built, createHash('sha256').update(built.zip).digest('hex'));
+    await this.actions.recordDownload(actor, id, built, sha256Hex(built.zip));
     return { contentType: 'application/zip', bytes: built.zip, fileName: `conclave-dsar-export-${id}.zip`, disposition: 'attachment' };
   }
 }

@@ -7,7 +7,7 @@
  * level forbids downloads (DLP-1) — are left out and only counted under `withheld`.
  * Nothing of it is ever written to disk (rule 5).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@conclave/crypto';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { DsarExportManifest } from '@conclave/protocol';
 import type { UserActor } from '../../kernel/actor';
@@ -35,7 +35,6 @@ export interface SubjectExport {
 /** Reasons an item of the subject's is left out (counted in the manifest, never named). */
 type Withheld = 'conversation_not_visible' | 'history_hidden' | 'file_not_visible' | 'downloads_disabled' | 'content_destroyed';
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const jsonl = (items: unknown[]) => strToU8(items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 
 /** A file name safe inside a zip path: no separators, control characters or dot-only names. */
@@ -94,7 +93,7 @@ export async function buildSubjectExport(svc: Services, files: FileActions, acto
 
   const manifest: DsarExportManifest = {
     format: 'conclave-dsar-export/1', requestId, userId: actor.userId, orgId: actor.orgId, generatedAt: svc.clock.now(),
-    files: Object.entries(entries).map(([path, data]) => ({ path, size: (data as Uint8Array).length, sha256: sha256(data as Uint8Array) })),
+    files: Object.entries(entries).map(([path, data]) => ({ path, size: (data as Uint8Array).length, sha256: sha256Hex(data as Uint8Array) })),
     counts: { messages: messages.length, files: fileCount, logins: logins.length },
     withheld: withheld as Record<string, number>,
   };
