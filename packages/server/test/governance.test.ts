@@ -15,6 +15,7 @@ import { dialects, eventually, expectCode, startTestServer, type TestServer, typ
 import { OffsetClock, createBackup, restoreBackup, createServer, loadConfig } from '@conclave/server';
 import { systemActor } from '../src/kernel/actor';
 import { eraseSubject } from '../src/modules/governance/erasure';
+import { RETENTION_BATCH } from '../src/modules/governance/retention.runner';
 
 const DAY = 86_400_000;
 
@@ -278,4 +279,31 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     await officer.client.governance.releaseHold(hold.id, 'done');
     await officer.client.governance.deletePolicy(policy.id);
   });
+
+  it('preview and run agree over a conversation larger than one batch (GOV-1: batches of RETENTION_BATCH)', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const { conversation: big } = await alice.client.conversations.create({ kind: 'group', name: `Big ${tag}`, memberIds: [bob.user.id] });
+    clock.offset = -200 * DAY;
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < RETENTION_BATCH + 60; i++) {
+      const who = i % 10 === 0 ? bob : alice;
+      sends.push(who.client.messages.send(big.id, { text: `bulk${tag} ${i}` }));
+      if (sends.length >= 50) await Promise.all(sends.splice(0));
+    }
+    await Promise.all(sends);
+    clock.offset = 0;
+    const policy = (await officer.client.governance.setPolicy({ scope: 'conversation', target: big.id, deleteAfterDays: 30 })).policy;
+    const hold = (await officer.client.governance.createHold({ name: `Bulk ${tag}`, kind: 'query', query: { authorIds: [bob.user.id], conversationIds: [big.id] }, reason: 'sample' })).hold;
+    const preview = await officer.client.governance.preview();
+    const run = await finishedRun(t, officer, (await officer.client.governance.startRun()).run.id);
+    expect(run.status).toBe('completed');
+    // The preview counts, batch by batch, exactly what the run then deletes and keeps.
+    expect(run.counts.messages + run.counts.tombstoned).toBe(preview.counts.messages);
+    expect(run.counts.heldKept).toBe(preview.counts.heldKept);
+    const left = await t.server.svc.database.db.selectFrom('messages').select(['author_id']).where('conversation_id', '=', big.id).execute();
+    expect(left.length).toBe(Math.ceil((RETENTION_BATCH + 60) / 10));
+    expect(left.every((m) => m.author_id === bob.user.id)).toBe(true);
+    await officer.client.governance.releaseHold(hold.id, 'done');
+    await officer.client.governance.deletePolicy(policy.id);
+  }, 120_000);
 });

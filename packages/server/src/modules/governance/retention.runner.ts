@@ -108,10 +108,16 @@ export class RetentionRunner {
     for await (const conv of this.conversations(orgId)) {
       const cutoff = this.cutoff(conv, inputs, now);
       if (cutoff === null) continue;
-      const rows = await db.selectFrom('messages').select(['id', 'author_id', 'created_at']).where('conversation_id', '=', conv.id).where('created_at', '<', cutoff).execute();
+      // Batch by batch, like a run: a large conversation is never read into memory at once.
       let n = 0;
-      for (const r of rows) if (!holds.covers({ conversationId: conv.id, authorId: r.author_id, createdAt: Number(r.created_at) })) n++;
-      tally.add({ messages: n, heldKept: rows.length - n, conversations: n ? 1 : 0 });
+      let kept = 0;
+      for await (const rows of this.expiredMessages(conv.id, cutoff)) {
+        for (const r of rows) {
+          if (holds.covers({ conversationId: conv.id, authorId: r.author_id, createdAt: Number(r.created_at) })) kept++;
+          else n++;
+        }
+      }
+      tally.add({ messages: n, heldKept: kept, conversations: n ? 1 : 0 });
     }
     return tally;
   }
@@ -140,14 +146,8 @@ export class RetentionRunner {
   }
 
   private async conversation(actor: Actor, runId: string, conv: ConvRow, cutoff: number, holds: HoldSet, tally: DeletionTally): Promise<void> {
-    const db = this.svc.database.db;
     const wholeHold = holds.conversationHold(conv.id);
-    let cursor = '';
-    for (;;) {
-      const rows = await db.selectFrom('messages').select(['id', 'author_id', 'created_at'])
-        .where('conversation_id', '=', conv.id).where('created_at', '<', cutoff).where('id', '>', cursor).orderBy('id').limit(RETENTION_BATCH).execute();
-      if (!rows.length) break;
-      cursor = rows[rows.length - 1]!.id;
+    for await (const rows of this.expiredMessages(conv.id, cutoff)) {
       if (wholeHold) {
         holds.kept.set(wholeHold, (holds.kept.get(wholeHold) ?? 0) + rows.length);
         tally.add({ heldKept: rows.length });
@@ -170,6 +170,20 @@ export class RetentionRunner {
       const expiredKeys = buckets.filter((b) => bucketEnd(b.bucket) <= cutoff).map((b) => b.key_id);
       await shredIdleMessageKeys(ctx, this.svc.keys, expiredKeys, tally);
     });
+  }
+
+  /** A conversation's messages older than `cutoff`, in id order, RETENTION_BATCH at a time. */
+  private async *expiredMessages(conversationId: string, cutoff: number): AsyncGenerator<Array<{ id: string; author_id: string; created_at: number }>> {
+    const db = this.svc.database.db;
+    let cursor = '';
+    for (;;) {
+      const rows = await db.selectFrom('messages').select(['id', 'author_id', 'created_at'])
+        .where('conversation_id', '=', conversationId).where('created_at', '<', cutoff).where('id', '>', cursor).orderBy('id').limit(RETENTION_BATCH).execute();
+      if (!rows.length) return;
+      cursor = rows[rows.length - 1]!.id;
+      yield rows;
+      if (rows.length < RETENTION_BATCH) return;
+    }
   }
 
   /** One audited batch; progress is saved in the same transaction. */
