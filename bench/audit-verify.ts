@@ -235,8 +235,9 @@ async function main(): Promise<void> {
 
     // (b) The export file the way `conclave audit verify --export` reads it: verifyAuditExportFile
     // (pieces verified on every core, joined in order), and (b1) the single-threaded stream.
-    const threads = os.availableParallelism();
-    const fileHow = `verifyAuditExportFile on ${threads} threads, as the CLI does`;
+    // The CLI's default: as many threads as there are idle cores now (audit-export-file.ts).
+    const threads = Math.max(1, Math.min(8, Math.round(os.availableParallelism() - os.loadavg()[0]!)));
+    const fileHow = `verifyAuditExportFile as the CLI does: ${threads} thread(s) for ${os.availableParallelism()} cores at load ${os.loadavg()[0]!.toFixed(1)}`;
     const fileRate = await best('(b) export file (parallel)', repeat, n, async () => {
       const r = await verifyAuditExportFile(file, { publicKeys });
       if (!r.ok || r.rows !== n) throw new Error(`file verification failed: ${JSON.stringify(r)}`);

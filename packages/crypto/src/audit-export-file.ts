@@ -27,8 +27,9 @@ import { ExportVerifier, verifyAuditExportStream, type ExportVerification, type 
 /** Options for {@link verifyAuditExportFile}. */
 export interface VerifyExportFileOptions extends VerifyExportOptions {
   /**
-   * Threads to verify with, this one included. Default: the cores available
-   * (`os.availableParallelism()`), at most 8. 1 verifies sequentially.
+   * Threads to verify with, this one included. Default: the cores that are idle now (the cores
+   * available minus the 1-minute load average, rounded), at least 1 and at most 8: on a busy
+   * machine extra threads only add their start-up cost. 1 verifies sequentially.
    */
   threads?: number;
   /** Size of the pieces the file is cut into (bytes, default 4 MiB; at least 64 KiB). */
@@ -45,7 +46,7 @@ const DEFAULT_PIECE = 4 << 20;
  *   as thrown by node:fs.
  */
 export async function verifyAuditExportFile(file: string, opts: VerifyExportFileOptions): Promise<ExportVerification> {
-  const threads = Math.max(1, Math.min(8, Math.floor(opts.threads ?? os.availableParallelism())));
+  const threads = Math.max(1, Math.min(8, Math.floor(opts.threads ?? Math.round(os.availableParallelism() - os.loadavg()[0]!))));
   const pieceBytes = Math.max(64 << 10, Math.floor(opts.pieceBytes ?? DEFAULT_PIECE));
   new ExportVerifier(opts); // refuses bad options (no trusted key) before any file is opened
   const size = fs.statSync(file).size;

@@ -14,6 +14,7 @@
  *
  * Package-internal: not exported from the package index.
  */
+import { isAscii } from 'node:buffer';
 import { isChainHash, scanCanonicalRow } from './audit-chain';
 import { ChainVerifier, PUSH_HASHED } from './chain-verifier';
 
@@ -37,9 +38,16 @@ export interface SegmentSummary {
   at: Record<number, { id: string; hash: string }>;
 }
 
-/** Decodes export bytes (UTF-8; callers cut them at `\n`, which never occurs inside a sequence). */
+/**
+ * Decodes export bytes (UTF-8; callers cut them at `\n`, which never occurs inside a sequence).
+ * Exports are almost always pure ASCII (ids, hex, numbers, JSON text of details), and for ASCII a
+ * one-byte decode gives the very same string: Node hands a large one-byte buffer to V8 without
+ * copying it, where UTF-8 decoding runs at a few hundred MB/s and was a quarter of the
+ * verifier's time. Anything with a non-ASCII byte is decoded as UTF-8.
+ */
 export function decodeExportBytes(bytes: Uint8Array, start = 0, end = bytes.byteLength): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
 }
 
 /**
