@@ -98,7 +98,7 @@ describe('web client: sign-in and administration', () => {
     await chatReady(c);
 
     await c.goto(web.url + '/settings/security');
-    await c.getByRole('heading', { name: 'Security', level: 2 }).waitFor();
+    await c.getByRole('heading', { name: 'Security', exact: true, level: 2 }).waitFor();
     await expect.poll(() => c.locator('.card', { hasText: 'Two-step verification' }).locator('.badge').textContent()).toContain('On');
     await c.screenshot({ path: screenshotPath('web-settings') });
     await c.goto(web.url + '/settings/sessions');

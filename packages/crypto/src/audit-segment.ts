@@ -16,22 +16,15 @@
  */
 import { isAscii } from 'node:buffer';
 import { isChainHash, scanCanonicalRow } from './audit-chain';
-import { ChainVerifier, PUSH_HASHED } from './chain-verifier';
+import { ChainVerifier, PUSH_HASHED, type VerifiedRun } from './chain-verifier';
 
-/** What a verified piece tells the joiner. */
-export interface SegmentSummary {
+/**
+ * What a verified piece tells the joiner: the run of rows it verified (first seq and prev_hash —
+ * where it claims to continue from — and its last row), plus what only the joiner can check.
+ */
+export interface SegmentSummary extends VerifiedRun {
   /** False when the piece is not a clean chain on its own (the caller falls back). */
   ok: boolean;
-  /** Rows verified. 0 for a piece without rows (blank lines only). */
-  rows: number;
-  /** The first row's `seq` and `prev_hash`: where the piece claims to continue from. */
-  firstSeq: number;
-  firstPrevHash: string;
-  /** The last row's `seq`, `id`, `hash` and `prev_hash`. */
-  lastSeq: number;
-  lastId: string;
-  headHash: string;
-  lastPrevHash: string;
   /** Lines in the piece (blank ones included), to keep line numbers for later pieces. */
   lines: number;
   /** For each requested seq that lies in the piece: that row's id and hash (signed checkpoints). */

@@ -1,7 +1,7 @@
-/** Access-control administration (ACL-1..5, GOV-6): capabilities, roles, departments, grants, presets. */
+/** Access-control administration (ACL-1..5, GOV-6): capabilities, roles, departments, grants, confidentiality levels, presets. */
 import * as z from 'zod';
 import { Id, cleanText } from './common';
-import { Capabilities, Department, OrgRoleSchema, OrgSettings, PermissionSchema, Role, RoleGrant } from './models';
+import { Capabilities, Department, LevelName, OrgRoleSchema, OrgSettings, PermissionSchema, Role, RoleGrant } from './models';
 import { PRESETS } from './roles';
 import type { Endpoint } from './api';
 
@@ -39,6 +39,17 @@ export const adminEndpoints = {
     response: z.object({ department: Department }),
   }),
   deleteDepartment: ep({ method: 'DELETE', path: '/api/v1/admin/departments/:id', summary: 'Delete an empty department without sub-departments.', params: IdParams, response: Ok }),
+
+  updateLevels: ep({
+    method: 'PUT', path: '/api/v1/admin/levels',
+    summary: 'Replace the ordered confidentiality level list (ACL-2): add, relabel, reorder, remove unused levels (409 names a level still in use).',
+    body: z.object({
+      /** Lowest first. Names are permanent identifiers; labels are what people see. */
+      levels: z.array(z.object({ name: LevelName, label: cleanText(40).optional() }).strict()).min(1).max(10),
+      defaultLevel: LevelName.optional(),
+    }).strict(),
+    response: z.object({ settings: OrgSettings }),
+  }),
 
   applyPreset: ep({
     method: 'POST', path: '/api/v1/admin/org/preset', summary: 'Apply an industry preset (docs/PRESETS.md).',

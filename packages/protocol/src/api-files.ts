@@ -53,6 +53,23 @@ export const SearchHit = z.object({
 export const FileSearchHit = z.object({ file: FileInfo, highlights: z.array(z.object({ start: z.number().int(), end: z.number().int() })) });
 
 const Acknowledge = z.boolean().optional();
+
+/**
+ * Per-message DLP-1 restrictions a sender sets on send or adds on edit (messages.sendMessage /
+ * editMessage bodies). Each flag only adds to what the conversation's level already imposes:
+ * `false` (or leaving it out) means "nothing extra", never a loosening of the level. Once set on
+ * a message a flag cannot be lifted by anyone (docs/FILES-SEARCH-DLP.md).
+ */
+export const MessageRestrictionsInput = z.object({
+  noForward: z.boolean().optional(),
+  noCopy: z.boolean().optional(),
+  noDownload: z.boolean().optional(),
+}).strict();
+export type MessageRestrictionsInput = z.infer<typeof MessageRestrictionsInput>;
+
+/** What a short-lived signed file link serves: the bytes (a download), the preview, or the thumbnail. */
+export const FileLinkPurpose = z.enum(['content', 'preview', 'thumbnail']);
+export type FileLinkPurpose = z.infer<typeof FileLinkPurpose>;
 const MimeType = z.string().max(200).regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a media type such as image/png');
 
 export const filesEndpoints = {
@@ -97,6 +114,28 @@ export const filesEndpoints = {
   thumbnailFile: ep({
     method: 'GET', path: '/api/v1/files/:id/thumbnail', summary: 'The image thumbnail (≤ 320 px), watermarked like previews at confidential levels; 404 when the file has none.',
     params: IdParams, rawResponse: true, response: BinaryResponse,
+  }),
+  createFileLink: ep({
+    method: 'POST', path: '/api/v1/files/:id/links',
+    summary: 'A short-lived (≤ 5 min) signed URL for the file\'s content, preview or thumbnail, usable without an Authorization header (e.g. <img src>); bound to the file, purpose, you and this session.',
+    params: IdParams, body: z.object({ purpose: FileLinkPurpose }).strict(),
+    response: z.object({ url: z.string(), expiresAt: Millis }),
+  }),
+  useFileLink: ep({
+    method: 'GET', path: '/api/v1/files/:id/links/:purpose',
+    summary: 'Serves a signed file link (no session header: the signature is the credential). Access is re-checked for the linked user on every use; an invalid, expired or no longer permitted link is 404.',
+    params: z.object({ id: Id, purpose: FileLinkPurpose }),
+    query: z.object({
+      /** The user the link was issued to. */
+      u: Id,
+      /** The issuing session: signing out or revocation ends its links. */
+      s: Id,
+      /** Expiry, ms since the epoch. */
+      e: queryInt(0, Number.MAX_SAFE_INTEGER),
+      /** HMAC-SHA-256, base64url without padding. */
+      sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a link signature'),
+    }).strict(),
+    rawResponse: true, response: BinaryResponse,
   }),
   deleteFile: ep({ method: 'DELETE', path: '/api/v1/files/:id', summary: 'Delete a file (uploader, or conversation admin); its content is erased.', params: IdParams, response: Ok }),
 

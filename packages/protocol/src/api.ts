@@ -7,12 +7,12 @@ import {
 import { adminEndpoints } from './api-admin';
 import { auditEndpoints } from './api-audit';
 import { mlsEndpoints } from './api-mls';
-import { filesEndpoints } from './api-files';
+import { filesEndpoints, MessageRestrictionsInput } from './api-files';
 import { governanceEndpoints } from './api-governance';
 import { archiveEndpoints } from './api-archive';
 import { dsarEndpoints } from './api-dsar';
 import { ediscoveryEndpoints } from './api-ediscovery';
-import { webauthnEndpoints } from './api-webauthn';
+import { webauthnEndpoints, WebAuthnAuthenticationResponse } from './api-webauthn';
 import { SyncEvent } from './events';
 
 /** Upper bound on any text field before the org's own (smaller) limits apply. */
@@ -43,12 +43,13 @@ const Address = cleanText(300, 1);
 export const endpoints = {
   // ---- auth (IAM-1, IAM-3) ----
   login: ep({
-    method: 'POST', path: '/api/v1/auth/login', summary: 'Log in with email and password (and a TOTP or recovery code when MFA is enabled).',
+    method: 'POST', path: '/api/v1/auth/login', summary: 'Log in with email and password (and a TOTP code, a security-key response or a recovery code when MFA is enabled: `mfa_required` lists details.methods and, for keys, details.webauthn request options; api-webauthn.ts).',
     body: z.object({
       email: Email,
       password: z.string().min(1).max(1024),
       totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
       recoveryCode: z.string().min(8).max(64).optional(),
+      webauthn: WebAuthnAuthenticationResponse.optional(),
     }).strict(),
     response: z.object({ token: z.string(), user: User, session: Session }),
   }),
@@ -205,6 +206,8 @@ export const endpoints = {
       acknowledgeSensitive: z.boolean().optional(),
       /** E2EE conversations archived for compliance (GOV-5): the plaintext sealed to the archive key (api-archive.ts). */
       archiveCiphertext: z.base64().min(4).max(2 * HARD_MAX_TEXT + 1024).optional(),
+      /** Per-message no-forward / no-copy / no-download on top of the level's (DLP-1). */
+      restrictions: MessageRestrictionsInput.optional(),
     }).strict().refine((b) => (b.text === undefined) !== (b.ciphertext === undefined) || (b.text === undefined && b.ciphertext === undefined && !!b.fileIds?.length), { message: 'exactly one of text or ciphertext is required', path: ['text'] }),
     response: z.object({ message: Message }),
   }),
@@ -216,8 +219,13 @@ export const endpoints = {
   getMessage: ep({ method: 'GET', path: '/api/v1/conversations/:id/messages/:messageId', summary: 'One message.', params: ConvMsgParams, response: z.object({ message: Message }) }),
   editMessage: ep({
     method: 'PATCH', path: '/api/v1/conversations/:id/messages/:messageId', summary: 'Edit your message; the old text is kept (encrypted) in its history.', params: ConvMsgParams,
-    body: z.object({ text: cleanText(HARD_MAX_TEXT, 1).optional(), ciphertext: z.base64().max(HARD_MAX_TEXT * 2).optional(), mentions: z.array(Id).max(100).optional(), acknowledgeSensitive: z.boolean().optional() }).strict()
-      .refine((b) => (b.text === undefined) !== (b.ciphertext === undefined), { message: 'exactly one of text or ciphertext is required', path: ['text'] }),
+    body: z.object({
+      text: cleanText(HARD_MAX_TEXT, 1).optional(), ciphertext: z.base64().max(HARD_MAX_TEXT * 2).optional(), mentions: z.array(Id).max(100).optional(), acknowledgeSensitive: z.boolean().optional(),
+      /** Adds per-message restrictions (DLP-1); may come alone (the text stays). Set flags can never be lifted. */
+      restrictions: MessageRestrictionsInput.optional(),
+    }).strict()
+      .refine((b) => (b.text === undefined) !== (b.ciphertext === undefined) || (b.text === undefined && b.ciphertext === undefined && b.restrictions !== undefined && b.mentions === undefined),
+        { message: 'exactly one of text or ciphertext is required (or restrictions alone)', path: ['text'] }),
     response: z.object({ message: Message }),
   }),
   deleteMessage: ep({ method: 'DELETE', path: '/api/v1/conversations/:id/messages/:messageId', summary: 'Delete a message: content and history are erased, a tombstone stays.', params: ConvMsgParams, response: z.object({ message: Message }) }),

@@ -111,6 +111,8 @@ export const OrgSettings = z.object({
   /** Ordered confidentiality levels, lowest first (ACL-2). */
   levels: z.array(LevelName).min(1).max(10),
   levelPolicies: z.record(z.string(), LevelPolicy),
+  /** What people see for a level, e.g. { secret: "Strictly confidential" }; a level without one shows its name. Absent in older settings. */
+  levelLabels: z.record(z.string(), z.string()).optional(),
   /** Level of a new conversation when none is given, and clearance of a new user. */
   defaultLevel: LevelName,
   /** Who sees whom in the directory: everyone, same department (and co-members), or co-members only. */
@@ -241,6 +243,11 @@ export const Message = z.object({
   deletedAt: Millis.nullable(),
   /** Attached files (metadata only; content through the files endpoints). */
   files: z.array(FileInfo).optional(),
+  /**
+   * What clients may do with this message (DLP-1): the conversation level's policy combined with
+   * the sender's per-message flags. The server refuses forwarding (and downloads of its files) too.
+   */
+  restrictions: z.object({ noForward: z.boolean(), noCopy: z.boolean(), noDownload: z.boolean() }),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -271,7 +278,8 @@ export const Capabilities = z.object({
   permissions: z.array(PermissionSchema),
   role: z.string(),
   clearance: z.string(),
-  levels: z.array(z.object({ name: z.string(), policy: LevelPolicy, visible: z.boolean() })),
+  /** Lowest first; `label` is what to show for the level (its name when the org set none). */
+  levels: z.array(z.object({ name: z.string(), label: z.string().optional(), policy: LevelPolicy, visible: z.boolean() })),
   policies: z.object({
     directoryVisibility: z.enum(['all', 'department', 'explicit']),
     historyVisibleToNewMembers: z.boolean(),

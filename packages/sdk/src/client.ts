@@ -6,6 +6,7 @@ import { RealtimeSubscription, type EventHandler, type SubscribeOptions, type Su
 import { resolveWebSocket, type WebSocketConstructor } from './socket';
 import { ediscoveryApi } from './ediscovery';
 import { dsarGroup } from './dsar';
+import { filesGroup } from './files';
 import { webauthnGroup } from './webauthn';
 
 /** Options of {@link ConclaveClient}. */
@@ -30,8 +31,8 @@ export interface ConclaveClientOptions {
 export type SendMessageInput = Omit<BodyOf<'sendMessage'>, 'clientId'> & { clientId?: string };
 /** Input of `messages.edit`: new text, or the full body (ciphertext, mentions). */
 export type EditMessageInput = string | BodyOf<'editMessage'>;
-/** Optional second factor for `login`. */
-export interface LoginOptions { totp?: string; recoveryCode?: string }
+/** Optional second factor for `login`: a TOTP code, a recovery code, or a security-key response (`client.webauthn`). */
+export interface LoginOptions { totp?: string; recoveryCode?: string; webauthn?: BodyOf<'login'>['webauthn'] }
 
 /**
  * Typed client for one Conclave server: HTTP resources grouped by domain, plus a resumable
@@ -78,7 +79,7 @@ export class ConclaveClient {
 
   /** Authentication, password and MFA. */
   readonly auth = {
-    /** Logs in (with `totp` or `recoveryCode` when MFA is on; `mfa_required` tells you it is) and stores the token. */
+    /** Logs in (with `totp`, `webauthn` or `recoveryCode` when MFA is on; `mfa_required` tells you it is, and which) and stores the token. */
     login: async (email: string, password: string, opts: LoginOptions = {}): Promise<ResponseOf<'login'>> => {
       const res = await this.http.request('login', { body: { email, password, ...opts } });
       this.http.token = res.token;
@@ -134,6 +135,8 @@ export class ConclaveClient {
   readonly org = {
     getSettings: () => this.http.request('getOrgSettings'),
     updateSettings: (body: BodyOf<'updateOrgSettings'>) => this.http.request('updateOrgSettings', { body }),
+    /** Replaces the ordered confidentiality level list (ACL-2): add, relabel, reorder, remove unused levels. */
+    updateLevels: (body: BodyOf<'updateLevels'>) => this.http.request('updateLevels', { body }),
   };
 
   /** Data governance (GOV-1, GOV-2): retention, legal holds, runs and signed deletion receipts (compliance officers). */
@@ -186,7 +189,8 @@ export class ConclaveClient {
     /**
      * Sends a message. A `clientId` is generated when missing; transport failures (`network`,
      * `unavailable`) are retried up to 3 times with the same clientId, which the server uses to return the
-     * already-stored message instead of storing a duplicate.
+     * already-stored message instead of storing a duplicate. `restrictions: { noForward, noCopy,
+     * noDownload }` adds per-message DLP-1 restrictions on top of the level's (never lifted later).
      */
     send: (conversationId: string, input: SendMessageInput): Promise<ResponseOf<'sendMessage'>> => {
       const body = { ...input, clientId: input.clientId ?? newClientId() } as BodyOf<'sendMessage'>;
@@ -215,6 +219,9 @@ export class ConclaveClient {
     unreact: (conversationId: string, messageId: string, emoji: string) =>
       this.http.request('removeReaction', { params: { id: conversationId, messageId, emoji } }),
   };
+
+  /** Files (MSG-2): upload, download, preview, thumbnail, and short-lived signed links. */
+  readonly files = filesGroup(this);
 
   /** Data-subject requests (GOV-3): export or erase your own data; officers decide. */
   readonly dsar = dsarGroup(this);

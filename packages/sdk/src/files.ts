@@ -5,7 +5,7 @@
 import { downloadBytes, rawFetch } from './download';
 import type { ConclaveClient } from './client';
 import { ConclaveError } from './errors';
-import type { FileInfo, Upload } from '@conclave/protocol';
+import type { FileInfo, FileLinkPurpose, Upload } from '@conclave/protocol';
 
 /** Options of {@link uploadFile}. */
 export interface UploadOptions {
@@ -75,6 +75,37 @@ export function previewFile(client: ConclaveClient, fileId: string, signal?: Abo
 /** The image thumbnail (≤ 320 px; `file.thumbnail` says whether there is one), watermarked like previews. */
 export function thumbnailFile(client: ConclaveClient, fileId: string, signal?: AbortSignal): Promise<FileContent> {
   return binary(client, 'thumbnailFile', fileId, signal);
+}
+
+/** A short-lived signed link (see {@link fileLink}). */
+export interface FileLink {
+  /** Absolute URL (on the client's baseUrl) that works without an Authorization header until `expiresAt`. */
+  url: string;
+  expiresAt: number;
+}
+
+/**
+ * A signed URL for a file's `content` (download), `preview` or `thumbnail`, valid ≤ 5 minutes, for
+ * a plain `<img src>` or download link. It is bound to the file, the purpose, you and this session;
+ * the server re-checks your access on every use (signing out ends it). Refused like the direct
+ * read would be (e.g. `forbidden` for content when downloads are disabled).
+ */
+export async function fileLink(client: ConclaveClient, fileId: string, purpose: FileLinkPurpose): Promise<FileLink> {
+  const { url, expiresAt } = await client.http.request('createFileLink', { params: { id: fileId }, body: { purpose } });
+  // The server answers with a path (it does not know the public origin); join it as every request does.
+  return { url: client.http.baseUrl + url, expiresAt };
+}
+
+/** The `client.files` group: the helpers of this module bound to one client. */
+export function filesGroup(client: ConclaveClient) {
+  return {
+    upload: (conversationId: string, name: string, data: Uint8Array, opts?: UploadOptions) => uploadFile(client, conversationId, name, data, opts),
+    download: (fileId: string, signal?: AbortSignal) => downloadFile(client, fileId, signal),
+    preview: (fileId: string, signal?: AbortSignal) => previewFile(client, fileId, signal),
+    thumbnail: (fileId: string, signal?: AbortSignal) => thumbnailFile(client, fileId, signal),
+    /** A signed link for `content`, `preview` or `thumbnail` (see {@link fileLink}). */
+    link: (fileId: string, purpose: FileLinkPurpose) => fileLink(client, fileId, purpose),
+  };
 }
 
 function binary(client: ConclaveClient, name: 'downloadFile' | 'previewFile' | 'thumbnailFile', fileId: string, signal?: AbortSignal): Promise<FileContent> {

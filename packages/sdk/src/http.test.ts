@@ -13,7 +13,7 @@ function message(clientId: string): Message {
   return {
     id: MSG, conversationId: CONV, clientId, position: 1, authorId: '01HZY0000000000000000000CC', encryption: 'server',
     text: 'hi', ciphertext: null, mentions: [], threadRootId: null, thread: null, reactions: [],
-    createdAt: 1, editedAt: null, deletedAt: null,
+    createdAt: 1, editedAt: null, deletedAt: null, restrictions: { noForward: false, noCopy: false, noDownload: false },
   };
 }
 

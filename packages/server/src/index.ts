@@ -17,6 +17,7 @@ export { detect, luhn, validCard, validCnId } from './modules/dlp/dlp.detectors'
 export { maskAddress, maskBankCard, maskEmail, maskHits, maskIdNumber, maskPhone } from './modules/dlp/dlp.masking';
 export { documentTokens, findPhrases, parseQuery } from './modules/search/search.tokens';
 export { tokenHash } from './modules/search/search.index';
+export { findMessageIds, planArms, type Arm } from './modules/search/search.lookup';
 export { sealBody } from './modules/messages/messages.body';
 export { verifyDatabaseAudit, type DatabaseVerification } from './modules/audit/verify-database';
 export type { AuditService } from './modules/audit/audit.service';

@@ -18,8 +18,8 @@ describe('contract', () => {
       expect(r.action, `${r.endpoint} action`).toMatch(/^[a-z_]+(\.[a-z_]+)+$/);
     }
     expect(t.server.routes.map((r) => r.endpoint).sort()).toEqual(Object.keys(endpoints).sort());
-    // Only login is reachable without a session.
-    expect(t.server.routes.filter((r) => r.auth === 'none').map((r) => r.endpoint)).toEqual(['login']);
+    // Only login, and signed file links (the signature is the credential; access re-checked per use), are reachable without a session.
+    expect(t.server.routes.filter((r) => r.auth === 'none').map((r) => r.endpoint).sort()).toEqual(['login', 'useFileLink']);
   });
 
   it('every authenticated route refuses a request without a token (deny by default)', async () => {

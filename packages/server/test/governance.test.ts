@@ -16,6 +16,7 @@ import { OffsetClock, createBackup, restoreBackup, createServer, loadConfig } fr
 import { systemActor } from '../src/kernel/actor';
 import { eraseSubject } from '../src/modules/governance/erasure';
 import { RETENTION_BATCH } from '../src/modules/governance/retention.runner';
+import { SoftAuthenticator } from './webauthn-authenticator';
 
 const DAY = 86_400_000;
 
@@ -212,6 +213,10 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     const mine = (await subject.client.messages.send(conv.id, { text: `personal${tag} data` })).message;
     const theirs = (await alice.client.messages.send(conv.id, { text: `reply${tag} from alice` })).message;
     const file = await uploadFile(subject.client, conv.id, `cv${tag}.pdf`, new TextEncoder().encode('%PDF-1.4 not really'));
+    // A registered security key (IAM-1) is the subject's data too: erasure removes it.
+    const wa = t.server.config.webauthn;
+    const authenticator = new SoftAuthenticator(wa.origins[0]!, wa.rpId);
+    await subject.client.webauthn.register(authenticator.register((await subject.client.webauthn.registrationOptions()).optionsJSON).response, 'YubiKey');
     const orgId = t.server.bootstrap.orgId;
     const erase = () => t.server.svc.runner.run(systemActor(orgId, 'test'), 'dsar.erasure_test', {}, (ctx) => eraseSubject(t.server.svc, ctx, subject.user.id));
 
@@ -223,6 +228,7 @@ describe.each(dialects())('data governance (GOV-1, GOV-2) [%s]', (dialect) => {
     const outcome = await erase();
     expect(outcome).toMatchObject({ messagesErased: 1, filesErased: 1, heldItemsKept: 0 });
     const db = t.server.svc.database.db;
+    expect(await db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', subject.user.id).execute()).toEqual([]);
     expect((await db.selectFrom('data_keys').select('destroyed_at').where('id', '=', keyId).executeTakeFirstOrThrow()).destroyed_at).not.toBeNull();
     expect(await db.selectFrom('files').select('id').where('id', '=', file.id).executeTakeFirst()).toBeUndefined();
     const list = (await alice.client.messages.list(conv.id, { limit: 10 })).messages;

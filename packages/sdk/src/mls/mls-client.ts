@@ -12,8 +12,8 @@ import {
   acceptAll, createApplicationMessage, createCommit, createGroup, createGroupInfoWithExternalPubAndRatchetTree,
   decodeGroupState, encodeExternalSender, encodeGroupState, encodeMlsMessage, emptyPskIndex, generateKeyPackageWithKey,
   getCiphersuiteFromName, getCiphersuiteImpl, joinGroup, joinGroupExternal, processMessage, defaultCapabilities,
-  type CiphersuiteImpl, type CiphersuiteName, type ClientConfig, type ClientState, type Credential, type GroupInfo, type KeyPackage,
-  type PrivateKeyPackage, type PrivateMessage, type Proposal,
+  type CiphersuiteImpl, type CiphersuiteName, type ClientConfig, type ClientState, type Credential, type CryptoProvider, type GroupInfo,
+  type KeyPackage, type PrivateKeyPackage, type PrivateMessage, type Proposal,
 } from 'ts-mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
@@ -28,6 +28,8 @@ import {
   parseIdentity, parsePayload, sha256Hex, toB64, utf8, type MlsPayload,
 } from './codec';
 import type { MlsStorage } from './storage';
+import { runtimeCryptoProvider } from './runtime-crypto';
+import { publicKeyEquality } from './key-package-equality';
 
 /** The issue's default ciphersuite; the server must use the same. */
 export const DEFAULT_CIPHERSUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
@@ -46,6 +48,11 @@ export interface MlsClientOptions {
   uploadKeyPackages?: boolean;
   /** Stock to keep on the server (default: the server's `keyPackageTarget`). */
   keyPackageTarget?: number;
+  /**
+   * ts-mls crypto provider. Default: node:crypto on Node (node-crypto-provider.ts, E2E-1's
+   * large-commit target), ts-mls's WebCrypto provider in browsers. Both interoperate.
+   */
+  cryptoProvider?: CryptoProvider;
 }
 
 export type MlsClientEvent =
@@ -90,6 +97,8 @@ export class MlsClient {
       ...defaultClientConfig,
       // Late messages from a few epochs back still decrypt; out-of-order ones within an epoch too.
       keyRetentionConfig: { retainKeysForGenerations: 64, retainKeysForEpochs: 16, maximumForwardRatchetSteps: 2000 },
+      // Public keys: no need for ts-mls's constant-time compare in its N² duplicate-Add check.
+      keyPackageEqualityConfig: publicKeyEquality,
       // Members must be Conclave devices; the only other credential accepted is the server's
       // external-sender one, and only with the key the server announced.
       authService: {
@@ -102,7 +111,7 @@ export class MlsClient {
   /** Opens (or first registers) this device, then tops up its KeyPackages on the server. */
   static async open(opts: MlsClientOptions): Promise<MlsClient> {
     const name = opts.ciphersuite ?? DEFAULT_CIPHERSUITE;
-    const cs = await getCiphersuiteImpl(getCiphersuiteFromName(name));
+    const cs = await getCiphersuiteImpl(getCiphersuiteFromName(name), opts.cryptoProvider ?? (await runtimeCryptoProvider()).provider);
     const cfg = await opts.client.http.request('mlsConfig');
     if (cfg.ciphersuite !== name) throw new Error(`the server uses ${cfg.ciphersuite}, not ${name}`);
     let device = await readJson<StoredDevice>(opts.storage, 'device');
@@ -324,13 +333,16 @@ export class MlsClient {
   // ---------------------------------------------------------------- messages
 
   /** Encrypts and sends a message (text and optional attachment keys) to the group. */
-  async send(conversationId: string, text: string, opts: { threadRootId?: string; mentions?: string[]; attachments?: MlsPayload['attachments']; clientId?: string } = {}): Promise<Message> {
+  async send(conversationId: string, text: string, opts: { threadRootId?: string; mentions?: string[]; attachments?: MlsPayload['attachments']; fileIds?: string[]; clientId?: string } = {}): Promise<Message> {
     const payload: MlsPayload = { v: 1, kind: 'text', text, ...(opts.attachments ? { attachments: opts.attachments } : {}) };
     const ciphertext = await this.encrypt(conversationId, payload);
     // In a level under the E2EE compliance archive (GOV-5) the payload is also sealed to the
     // archive key; archive.send adds that copy only when the conversation is archived.
     const { message } = await this.client.archive.send(conversationId, {
       plaintext: JSON.stringify(payload), ciphertext, clientId: opts.clientId ?? newClientId(), threadRootId: opts.threadRootId, mentions: opts.mentions,
+      // The uploads whose keys are in the payload (e2ee-files.ts): attached on the server so that
+      // retention and deletion take them with the message.
+      ...(opts.fileIds?.length ? { fileIds: opts.fileIds } : {}),
     });
     await this.cache(message, payload);
     return message;

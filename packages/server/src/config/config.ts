@@ -57,6 +57,9 @@ export const ENV_SCHEMA = z.object({
   CONCLAVE_ALERT_PRIVILEGE_PROBES: z.coerce.number().int().min(2).max(100_000).default(5),
   CONCLAVE_ALERT_WEBHOOK_URL: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL').optional(),
   CONCLAVE_ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // ---- WebAuthn second factor (IAM-1): checked together in webauthnConfig() ----
+  CONCLAVE_WEBAUTHN_RP_ID: z.string().optional(),
+  CONCLAVE_WEBAUTHN_ORIGIN: z.string().optional(),
 });
 
 export interface Config {
@@ -101,6 +104,16 @@ export interface Config {
   outboundBlock: string[];
   /** Time between scheduled retention runs (GOV-1); 0 disables the schedule. */
   retentionIntervalMs: number;
+  /** Security keys (IAM-1): the relying party id and the origins browsers may sign in from. */
+  webauthn: WebAuthnConfig;
+}
+
+/** WebAuthn relying party (docs/CONFIGURATION.md). */
+export interface WebAuthnConfig {
+  /** A registrable domain (`chat.example.com`), never a URL or IP address; keys are bound to it. */
+  rpId: string;
+  /** Exact origins (`https://chat.example.com`) whose pages may use the keys; each on rpId or a subdomain. */
+  origins: string[];
 }
 
 /** Thresholds of the security alert rules (docs/CONFIGURATION.md, docs/AUDIT-FORMAT.md). */
@@ -161,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditExportMaxRows: e.CONCLAVE_AUDIT_EXPORT_MAX_ROWS,
     outboundBlock: e.CONCLAVE_OUTBOUND_BLOCK ? e.CONCLAVE_OUTBOUND_BLOCK.split(',') : [],
     retentionIntervalMs: Math.round(e.CONCLAVE_RETENTION_INTERVAL_HOURS * 3_600_000),
+    webauthn: webauthnConfig(e.CONCLAVE_WEBAUTHN_RP_ID, e.CONCLAVE_WEBAUTHN_ORIGIN, overrides.port ?? e.CONCLAVE_PORT),
     alerts: {
       scanIntervalMs: e.CONCLAVE_ALERT_SCAN_SECONDS * 1000,
       bruteForceFailures: e.CONCLAVE_ALERT_BRUTE_FORCE_FAILURES,
@@ -188,6 +202,33 @@ function s3Options(e: z.infer<typeof ENV_SCHEMA>): S3Options | undefined {
     endpoint: e.CONCLAVE_S3_ENDPOINT!, bucket: e.CONCLAVE_S3_BUCKET!, region: e.CONCLAVE_S3_REGION,
     accessKeyId: e.CONCLAVE_S3_ACCESS_KEY_ID!, secretAccessKey: e.CONCLAVE_S3_SECRET_ACCESS_KEY!, prefix: e.CONCLAVE_S3_PREFIX,
   };
+}
+
+/**
+ * The WebAuthn relying party from CONCLAVE_WEBAUTHN_RP_ID / CONCLAVE_WEBAUTHN_ORIGIN (IAM-1).
+ * Either may be derived from the other; with neither, a local install works at
+ * http://localhost:<port>. Errors name the variable, as every config error does.
+ */
+export function webauthnConfig(rpIdVar: string | undefined, originVar: string | undefined, port: number): WebAuthnConfig {
+  const bad = (v: string, msg: string) => new ConfigError(`Invalid configuration:\n  ${v}: ${msg}`);
+  const origins: string[] = [];
+  for (const raw of (originVar ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    let u: URL;
+    try { u = new URL(raw); } catch { throw bad('CONCLAVE_WEBAUTHN_ORIGIN', `"${raw}" is not a URL; use an origin such as https://chat.example.com`); }
+    if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password || u.origin === 'null') throw bad('CONCLAVE_WEBAUTHN_ORIGIN', `"${raw}" must be an origin only (scheme, host, optional port), such as https://chat.example.com`);
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && u.hostname === 'localhost')) throw bad('CONCLAVE_WEBAUTHN_ORIGIN', `"${raw}" must use https:// (browsers allow security keys over http:// only on localhost)`);
+    origins.push(u.origin);
+  }
+  const rpId = (rpIdVar ?? (origins[0] ? new URL(origins[0]).hostname : 'localhost')).toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId) || /^[0-9.]+$/.test(rpId)) {
+    throw bad(rpIdVar ? 'CONCLAVE_WEBAUTHN_RP_ID' : 'CONCLAVE_WEBAUTHN_ORIGIN', `"${rpId}" must be a domain name such as chat.example.com (not a URL, IP address or host:port)`);
+  }
+  if (!origins.length) origins.push(rpId === 'localhost' ? `http://localhost:${port}` : `https://${rpId}`);
+  for (const o of origins) {
+    const host = new URL(o).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) throw bad('CONCLAVE_WEBAUTHN_ORIGIN', `the host of "${o}" must be ${rpId} (CONCLAVE_WEBAUTHN_RP_ID) or a subdomain of it`);
+  }
+  return { rpId, origins };
 }
 
 function validTimeZone(tz: string): boolean {

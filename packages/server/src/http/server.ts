@@ -133,7 +133,7 @@ function registerRoute(app: FastifyInstance, r: RouteDef, deps: HttpDeps): void 
         if (restriction && !(r.allowRestricted ?? []).includes(restriction)) {
           throw restriction === 'password_change'
             ? new AppError('password_change_required', 'change your one-time password first (POST /api/v1/auth/password)')
-            : new AppError('mfa_enrollment_required', 'your organisation requires MFA: enrol TOTP first (POST /api/v1/auth/totp/enroll)');
+            : new AppError('mfa_enrollment_required', 'your organisation requires MFA: enrol an authenticator app (POST /api/v1/auth/totp/enroll) or a security key (POST /api/v1/auth/webauthn/register/options) first');
         }
         if (r.auth === 'mfa' && !a.mfaVerified) throw new AppError('forbidden', 'this needs a session signed in with MFA', undefined, 'mfa_step_up');
         actor = a;

@@ -23,7 +23,9 @@ export class AppError extends Error {
 
   /** Outcome recorded in the audit log for this failure. */
   get outcome(): 'denied' | 'failed' {
+    // A refused security-key response is an authentication denial (IAM-1), though answered 400.
     return this.code === 'not_found' || this.code === 'forbidden' || this.status === 401 || this.code === 'mfa_enrollment_required' || this.code === 'password_change_required'
+      || this.code === 'webauthn_invalid'
       ? 'denied'
       : 'failed';
   }

@@ -62,6 +62,18 @@ export class KeyService {
     return destroyed;
   }
 
+  /**
+   * The live key of a scope that holds one long-lived key (e.g. `file-links:<org>`, the key file
+   * links are signed with): the oldest live one, so nodes that raced to create it agree. Created
+   * when missing only if `create` is given: inside the caller's write transaction, at `create.now`.
+   */
+  async forScope(db: Trx, scope: string, create?: { now: number }): Promise<{ id: string; key: Buffer } | null> {
+    const row = await db.selectFrom('data_keys').select('id').where('scope', '=', scope).where('destroyed_at', 'is', null)
+      .orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    if (row) return { id: row.id, key: await this.get(db, row.id) };
+    return create ? this.create(db, scope, create.now) : null;
+  }
+
   /** The unwrapped key `id`, or null when it was destroyed or never stored (its data is gone). */
   async getLive(db: Trx, id: string): Promise<Buffer | null> {
     try {

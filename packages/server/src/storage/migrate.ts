@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010_thumbnails';
 import * as m0011 from './migrations/0011_user_profile';
 import * as m0012 from './migrations/0012_webauthn';
 import * as m0013 from './migrations/0013_message_restrictions';
+import * as m0014 from './migrations/0014_search_index';
 
 type MigrationModule = { up: (db: any, dialect: Database['dialect']) => Promise<void> };
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: Record<string, MigrationModule> = {
   '0011_user_profile': m0011,
   '0012_webauthn': m0012,
   '0013_message_restrictions': m0013,
+  '0014_search_index': m0014,
 };
 
 class Provider implements MigrationProvider {

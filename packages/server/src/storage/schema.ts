@@ -89,6 +89,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_count: number;
   last_reply_at: number | null;
+  /** Per-message DLP-1 flags set by the sender (bit-field, messages.restrictions.ts); only ever grows. */
+  restrictions: number;
 }
 
 export interface MessageVersionsTable { message_id: string; version: number; body: Uint8Array; key_id: string | null; edited_at: number }
@@ -158,16 +160,24 @@ export interface FilesTable {
   expires_at: number;
   /** JSON {k, n, type, w, h}: the sealed thumbnail part of an image, or null. */
   thumb: string | null;
+  /** The DLP-1 flags of the message the file is attached to (same bit-field), kept in step with it. */
+  restrictions: number;
 }
 /** Per-conversation search key (a data key, scope `search:<conversationId>`). */
 export interface SearchKeysTable { conversation_id: string; key_id: string }
 /** Keyed-hash search tokens (MSG-3): no plaintext, useless without the conversation's search key. */
 export interface SearchTermsTable { term: number; doc_id: string }
+/** Keyed-hash tokens of file names (MSG-3), apart from messages' so file search reads short posting lists (migration 0014). */
+export interface SearchFileTermsTable { term: number; doc_id: string }
+/** Messages per keyed-hash term (MSG-3), kept by triggers on search_terms: search walks the rarest term's posting list (migration 0014). */
+export interface SearchDfTable { term: number; n: number }
 
 export interface DB {
   files: FilesTable;
   search_keys: SearchKeysTable;
   search_terms: SearchTermsTable;
+  search_file_terms: SearchFileTermsTable;
+  search_df: SearchDfTable;
   roles: RolesTable;
   departments: DepartmentsTable;
   user_departments: UserDepartmentsTable;
@@ -329,4 +339,20 @@ export interface DB {
   archive_messages: ArchiveMessagesTable;
   archive_requests: ArchiveRequestsTable;
   archive_decisions: ArchiveDecisionsTable;
+}
+
+// ---- WebAuthn second factor (IAM-1, migration 0012), merged into DB below ----
+/** A registered security key: credential id (base64url, unique per deployment), COSE public key, signature counter. */
+export interface WebauthnCredentialsTable {
+  id: string; org_id: string; user_id: string; credential_id: string; public_key: Uint8Array; counter: number; transports: string;
+  name: string; aaguid: string | null; backed_up: number; created_at: number; last_used_at: number | null;
+}
+/** A single-use challenge (SHA-256 only), for registration (bound to a session) or login. */
+export interface WebauthnChallengesTable {
+  id: string; org_id: string; user_id: string; purpose: string; session_id: string | null; challenge_hash: string; created_at: number; expires_at: number;
+}
+
+export interface DB {
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

@@ -1,6 +1,7 @@
 /**
  * The admin console at /admin (owners and admins). Sections are a table: roles, departments,
- * confidentiality levels, policies and presets, audit, alerts, and Governance (retention, legal
+ * confidentiality levels, policies and presets, role-grant approvals (counted in the navigation
+ * while any wait for this admin), audit, alerts, and Governance (retention, legal
  * holds, receipts, data-subject requests, eDiscovery; its own lazy chunk). Each section shows
  * only to holders of its permission.
  */
@@ -16,7 +17,8 @@ import { OrgSettingsAdmin } from './OrgSettingsAdmin';
 import { HealthAdmin } from './HealthAdmin';
 import { AuditAdmin } from './AuditAdmin';
 import { AlertsAdmin } from './AlertsAdmin';
-import { AccessAdmin, ACCESS_PERMISSIONS } from './AccessAdmin';
+import { AccessAdmin, ACCESS_PERMISSIONS } from './access/AccessAdmin';
+import { PendingGrantsProvider, usePendingGrants } from './access/pending-grants';
 import { GOVERNANCE_PERMISSIONS } from './governance/permissions';
 import { Spinner } from '../ui/kit';
 
@@ -36,15 +38,22 @@ const SECTIONS: AdminSection[] = [
 ];
 
 export default function AdminConsole() {
+  return <PendingGrantsProvider><Console /></PendingGrantsProvider>;
+}
+
+function Console() {
   const app = useApp();
   const { t } = useI18n();
   const path = usePath();
   const visible = SECTIONS.filter((s) => (!s.permission || app.can(s.permission)) && (!s.anyOf || s.anyOf.some((p) => app.can(p))));
   const active = visible.find((s) => s.id === path.split('/')[2]) ?? visible[0];
+  // Grants waiting for this admin's decision (dual control): counted on Access control.
+  const { decidable } = usePendingGrants();
+  const badge = (id: string) => (id === 'access' && decidable ? { count: decidable, label: t('access.approvals.waiting', { n: decidable }) } : undefined);
   return (
     <PageShell
       title={t('admin.title')} subtitle={app.me.org.name} base="/admin" active={active.id}
-      nav={visible.map((s) => ({ id: s.id, label: t(s.label), icon: s.icon }))}
+      nav={visible.map((s) => ({ id: s.id, label: t(s.label), icon: s.icon, badge: badge(s.id) }))}
     >
       {active.render()}
     </PageShell>

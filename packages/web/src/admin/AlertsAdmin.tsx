@@ -1,7 +1,8 @@
 /**
  * Security alerts (MON-1): the inbox of alerts raised by the rules over the audit stream,
  * one alert with the audit rows that triggered it, and acknowledgement with a note
- * (alerts.manage). Refreshed every few seconds while open.
+ * (alerts.manage). Refreshed every few seconds while open. Summaries are rebuilt in the user's
+ * language from each alert's rule and figures (alert-summary.ts).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { ResponseOf } from '@conclave/sdk';
@@ -13,6 +14,7 @@ import { Badge, Button, Empty, Modal } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { useSubmit } from '../ui/use-submit';
 import { AuditTable, shortId, useNameOf, type AuditRecord } from './audit-shared';
+import { alertSummarizer } from './alert-summary';
 
 type Alert = ResponseOf<'listAlerts'>['alerts'][number];
 type Status = 'open' | 'acknowledged' | 'all';
@@ -37,6 +39,13 @@ function StatusBadge({ alert }: { alert: Alert }) {
     : <Badge tone="success"><Icon name="check" size={12} /> {t('alerts.status.acknowledged')}</Badge>;
 }
 
+/** The alert's sentence in the user's language, people by name (alert-summary.ts). */
+function useSummary(): (a: Alert) => string {
+  const i18n = useI18n();
+  const nameOf = useNameOf();
+  return alertSummarizer(i18n, (id) => nameOf(id));
+}
+
 /** "user Ada Lovelace", "address 10.0.0.1", or the subject as given. */
 function useSubject(): (s: string) => string {
   const nameOf = useNameOf();
@@ -46,12 +55,6 @@ function useSubject(): (s: string) => string {
     if (s.startsWith('email:')) return s.slice(6);
     return nameOf(s) ?? shortId(s);
   };
-}
-
-/** The server's one-sentence summary, with user ids it names replaced by their names when known. */
-function useSummary(): (a: Alert) => string {
-  const nameOf = useNameOf();
-  return (a) => a.summary.replace(/\b[0-9A-HJKMNP-TV-Z]{26}\b/g, (id) => nameOf(id) ?? id);
 }
 
 export function AlertsAdmin() {

@@ -1,4 +1,8 @@
-/** Users: list, create (one-time password shown once), change role, deactivate / reactivate, sessions. */
+/**
+ * Users: list, create (one-time password shown once), change role (built-in and custom roles;
+ * a privileged grant under dual control waits for a second admin and says so, ACL-1),
+ * deactivate / reactivate, sessions.
+ */
 import { useEffect, useMemo, useState } from 'react';
 import type { Session, User } from '@conclave/sdk';
 import { useApp, useStore } from '../lib/app-context';
@@ -8,6 +12,8 @@ import { Avatar, Badge, Button, CopyButton, Field, Modal, PresenceDot } from '..
 import { Icon } from '../ui/Icon';
 import { useSubmit } from '../ui/use-submit';
 import { BUILTIN_ROLES, roleLabel } from './roles';
+import { usePendingGrants } from './access/pending-grants';
+import { sortRoles } from './access/shared';
 
 export function UsersAdmin() {
   const app = useApp();
@@ -20,12 +26,19 @@ export function UsersAdmin() {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [confirm, setConfirm] = useState<User | null>(null);
+  const [resetting, setResetting] = useState<User | null>(null);
   const [sessionsOf, setSessionsOf] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [roleNames, setRoleNames] = useState<string[]>([...BUILTIN_ROLES]);
+  const pending = usePendingGrants();
 
   const load = () => app.client.users.list({ includeDeactivated: 'true' }).then((r) => setUsers(r.users), (err) => setError(errorText(err, i18n)));
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+    // Custom roles too (listRoles needs users.update or roles.manage, which changing roles needs anyway).
+    if (app.can('users.update')) app.client.http.request('listRoles').then((r) => setRoleNames(sortRoles(r.roles).map((x) => x.name)), () => undefined);
+  }, []);
 
   const shown = useMemo(() => {
     const query = q.trim().toLowerCase();
@@ -47,6 +60,18 @@ export function UsersAdmin() {
       setError(errorText(err, i18n));
     }
   };
+
+  const pendingFor = (userId: string) => pending.grants?.find((g) => g.userId === userId);
+  /** A privileged grant under dual control comes back pending: the user keeps their role until a second admin approves. */
+  const changeRole = (u: User, role: string) => act(async () => {
+    const res = await app.client.users.update(u.id, { role: role as User['role'] });
+    if (res.pendingGrant) {
+      setNotice(t('admin.users.rolePending', { name: u.name, role: roleLabel(role, t) }));
+      await pending.refresh();
+    } else {
+      setNotice(t('admin.users.roleChanged', { name: u.name }));
+    }
+  });
 
   return (
     <>
@@ -102,11 +127,12 @@ export function UsersAdmin() {
                     {app.can('users.update') && !self && u.status === 'active' ? (
                       <select
                         value={u.role} aria-label={t('admin.users.roleFor', { name: u.name })}
-                        onChange={(e) => void act(() => app.client.users.update(u.id, { role: e.target.value as User['role'] }), t('admin.users.roleChanged', { name: u.name }))}
+                        onChange={(e) => void changeRole(u, e.target.value)}
                       >
-                        {[...new Set([...BUILTIN_ROLES, u.role])].map((r) => <option key={r} value={r}>{roleLabel(r, t)}</option>)}
+                        {[...new Set([...roleNames, u.role])].filter((r) => r !== 'owner' || app.me.user.role === 'owner' || u.role === 'owner').map((r) => <option key={r} value={r}>{roleLabel(r, t)}</option>)}
                       </select>
                     ) : <Badge>{roleLabel(u.role, t)}</Badge>}
+                    {pendingFor(u.id) && <span className="pending-grant"><Badge tone="warning"><Icon name="clock" size={11} /> {t('admin.users.pendingRole', { role: roleLabel(pendingFor(u.id)!.role, t) })}</Badge></span>}
                   </td>
                   <td>
                     {u.status === 'active'
@@ -117,6 +143,9 @@ export function UsersAdmin() {
                   <td className="muted small nowrap" title={i18n.dateTime(u.createdAt)}>{i18n.date(u.createdAt)}</td>
                   <td className="actions-cell">
                     {app.can('users.view_sessions') && <Button size="sm" variant="ghost" icon="monitor" onClick={() => setSessionsOf(u)}>{t('admin.users.sessions')}</Button>}
+                    {!self && app.can('users.update') && u.status === 'active' && u.mfaEnabled && (
+                      <Button size="sm" variant="ghost" icon="key" onClick={() => setResetting(u)} data-testid="reset-mfa">{t('admin.users.resetMfa')}</Button>
+                    )}
                     {!self && app.can('users.deactivate') && (u.status === 'active'
                       ? <Button size="sm" variant="danger" onClick={() => setConfirm(u)} data-testid="deactivate">{t('admin.users.deactivate')}</Button>
                       : <Button size="sm" onClick={() => void act(() => app.client.users.reactivate(u.id), t('admin.users.reactivated', { name: u.name }))}>{t('admin.users.reactivate')}</Button>)}
@@ -128,7 +157,7 @@ export function UsersAdmin() {
           </tbody>
         </table>
       </div>
-      {creating && <CreateUserDialog onClose={() => setCreating(false)} onCreated={() => void load()} />}
+      {creating && <CreateUserDialog roleNames={roleNames} onClose={() => setCreating(false)} onCreated={() => void load()} />}
       {confirm && (
         <Modal
           title={t('admin.users.deactivateTitle', { name: confirm.name })} onClose={() => setConfirm(null)}
@@ -140,12 +169,34 @@ export function UsersAdmin() {
           <p>{t('admin.users.deactivateBody')}</p>
         </Modal>
       )}
+      {resetting && (
+        <Modal
+          title={t('admin.users.resetMfaTitle', { name: resetting.name })} onClose={() => setResetting(null)}
+          footer={<>
+            <Button variant="ghost" onClick={() => setResetting(null)}>{t('common.cancel')}</Button>
+            <Button
+              variant="danger" data-testid="confirm-reset-mfa"
+              onClick={() => {
+                const u = resetting;
+                setResetting(null);
+                // IAM-1: TOTP, recovery codes and security keys go; the server revokes their sessions.
+                void act(async () => {
+                  const r = await app.client.webauthn.resetUserMfa(u.id);
+                  setNotice(t('admin.users.resetMfaDone', { name: u.name, keys: r.removedSecurityKeys }));
+                });
+              }}
+            >{t('admin.users.resetMfa')}</Button>
+          </>}
+        >
+          <p>{t('admin.users.resetMfaBody')}</p>
+        </Modal>
+      )}
       {sessionsOf && <UserSessionsDialog user={sessionsOf} onClose={() => setSessionsOf(null)} />}
     </>
   );
 }
 
-function CreateUserDialog({ onClose, onCreated }: { onClose(): void; onCreated(): void }) {
+function CreateUserDialog({ roleNames, onClose, onCreated }: { roleNames: string[]; onClose(): void; onCreated(): void }) {
   const app = useApp();
   const i18n = useI18n();
   const { t } = i18n;
@@ -184,7 +235,7 @@ function CreateUserDialog({ onClose, onCreated }: { onClose(): void; onCreated()
         <Field label={t('admin.users.role')}>
           {(id) => (
             <select id={id} value={role} onChange={(e) => setRole(e.target.value)}>
-              {BUILTIN_ROLES.filter((r) => r !== 'owner' || app.me.user.role === 'owner').map((r) => <option key={r} value={r}>{roleLabel(r, t)}</option>)}
+              {roleNames.filter((r) => r !== 'owner' || app.me.user.role === 'owner').map((r) => <option key={r} value={r}>{roleLabel(r, t)}</option>)}
             </select>
           )}
         </Field>

@@ -1,7 +1,7 @@
 /**
- * Sign-in (password, then a TOTP or recovery code when the account has MFA), and the two
- * things a restricted session must do before anything else (IAM-1): change a one-time
- * password, enrol TOTP. Each screen talks to the server only through the SDK.
+ * Sign-in (password, then a security key, TOTP or recovery code when the account has MFA), and
+ * the two things a restricted session must do before anything else (IAM-1): change a one-time
+ * password, enrol TOTP or a security key. Each screen talks to the server only through the SDK.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { isConclaveError, type ConclaveClient, type PasswordPolicy, type ResponseOf } from '@conclave/sdk';
@@ -12,6 +12,7 @@ import { Button, CopyButton, Field } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { LanguageSelect } from '../ui/LanguageSelect';
 import { useSubmit } from '../ui/use-submit';
+import { keyErrorText, SecurityKeyEnrol, signWithKey } from './security-keys';
 
 type LoginResult = ResponseOf<'login'>;
 
@@ -50,26 +51,68 @@ export function LoginScreen({ client, notice, onSignedIn }: { client: ConclaveCl
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [step, setStep] = useState<'password' | 'code'>('password');
-  const [useRecovery, setUseRecovery] = useState(false);
+  // The second step: a security key (offered first when the account has one), the app, or a recovery code.
+  const [mode, setMode] = useState<'key' | 'totp' | 'recovery'>('totp');
+  const [methods, setMethods] = useState<string[]>([]);
+  /** Request options not yet answered; each challenge serves one attempt at the server. */
+  const [keyOptions, setKeyOptions] = useState<unknown>(null);
+  const useRecovery = mode === 'recovery';
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+
+  /** Signs in with the security key: fresh options if the last ones were used, the browser prompt, then the server. */
+  const signInWithKey = async () => {
+    let options = keyOptions;
+    if (!options) {
+      try {
+        await client.login(email.trim(), password);
+      } catch (err) {
+        options = client.webauthn.mfaChallenge(err)?.optionsJSON ?? null;
+        if (!options) throw err;
+      }
+    }
+    setKeyOptions(null);
+    let response;
+    try {
+      response = await signWithKey(options);
+    } catch (err) {
+      setKeyOptions(options); // cancelled in the browser: the server never saw an answer, the challenge still stands
+      throw err;
+    }
+    onSignedIn(await client.auth.login(email.trim(), password, { webauthn: response }), password);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
+      if (step === 'code' && mode === 'key') {
+        await signInWithKey();
+        return;
+      }
       const second = step === 'code' ? (useRecovery ? { recoveryCode: code.trim() } : { totp: code.replace(/\s/g, '') }) : {};
       const res = await client.login(email.trim(), password, second);
       onSignedIn(res, password);
     } catch (err) {
-      if (isConclaveError(err, 'mfa_required')) { setStep('code'); setCode(''); }
-      else setError(errorText(err, i18n));
+      const mfa = client.webauthn.mfaChallenge(err);
+      if (mfa && step === 'password') {
+        setMethods(mfa.methods);
+        setKeyOptions(mfa.optionsJSON);
+        setMode(mfa.methods.includes('webauthn') ? 'key' : 'totp');
+        setStep('code');
+        setCode('');
+      } else if (mfa) {
+        setKeyOptions(mfa.optionsJSON);
+      } else {
+        setError(mode === 'key' && step === 'code' ? keyErrorText(err, i18n) : errorText(err, i18n));
+      }
     } finally {
       setBusy(false);
     }
   };
+  const switchTo = (m: 'key' | 'totp' | 'recovery') => { setMode(m); setCode(''); setError(null); };
 
   return (
     <AuthFrame>
@@ -88,6 +131,15 @@ export function LoginScreen({ client, notice, onSignedIn }: { client: ConclaveCl
               {(id) => <input id={id} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />}
             </Field>
           </>
+        ) : mode === 'key' ? (
+          <>
+            <header className="auth-head">
+              <span className="auth-step-icon"><Icon name="key" size={22} /></span>
+              <h2>{t('webauthn.login.title')}</h2>
+              <p className="muted">{t('webauthn.login.hint')}</p>
+            </header>
+            {busy && <div className="key-prompt" role="status"><span className="key-prompt-icon"><Icon name="key" /></span> {t('webauthn.login.waiting')}</div>}
+          </>
         ) : (
           <>
             <header className="auth-head">
@@ -100,15 +152,24 @@ export function LoginScreen({ client, notice, onSignedIn }: { client: ConclaveCl
                 ? <input id={id} autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} autoFocus spellCheck={false} className="mono" />
                 : <input id={id} inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]*" maxLength={7} value={code} onChange={(e) => setCode(e.target.value)} autoFocus className="code-input" placeholder="000000" />}
             </Field>
-            <button type="button" className="link" onClick={() => { setUseRecovery(!useRecovery); setCode(''); setError(null); }}>
-              {useRecovery ? t('login.useApp') : t('login.useRecovery')}
-            </button>
+            {(!useRecovery || methods.includes('totp')) && (
+              <button type="button" className="link" onClick={() => switchTo(useRecovery ? 'totp' : 'recovery')}>
+                {useRecovery ? t('login.useApp') : t('login.useRecovery')}
+              </button>
+            )}
           </>
         )}
         {error && <p className="form-error" id="login-error" role="alert">{error}</p>}
-        <Button type="submit" variant="primary" busy={busy} className="btn-block">
-          {step === 'password' ? t('login.submit') : t('login.verify')}
+        <Button type="submit" variant="primary" busy={busy} className="btn-block" icon={step === 'code' && mode === 'key' ? 'key' : undefined} autoFocus={step === 'code' && mode === 'key'}>
+          {step === 'password' ? t('login.submit') : mode === 'key' ? t('webauthn.login.use') : t('login.verify')}
         </Button>
+        {step === 'code' && (mode === 'key' || methods.includes('webauthn')) && (
+          <div className="auth-alt">
+            {mode !== 'key' && <button type="button" className="link" onClick={() => switchTo('key')}>{t('webauthn.login.useKey')}</button>}
+            {mode === 'key' && methods.includes('totp') && <button type="button" className="link" onClick={() => switchTo('totp')}>{t('webauthn.login.useApp')}</button>}
+            {mode === 'key' && <button type="button" className="link" onClick={() => switchTo('recovery')}>{t('login.useRecovery')}</button>}
+          </div>
+        )}
         {step === 'code' && (
           <button type="button" className="link center" onClick={() => { setStep('password'); setError(null); }}>{t('login.back')}</button>
         )}
@@ -260,8 +321,11 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): vo
   );
 }
 
+/** Forced enrolment (IAM-1): an authenticator app, or a security key — either satisfies the role's MFA rule. */
 export function ForcedMfaScreen({ client, onDone, onSignOut }: { client: ConclaveClient; onDone(): void; onSignOut(): void }) {
   const { t } = useI18n();
+  const [withKey, setWithKey] = useState(false);
+  const [codes, setCodes] = useState<string[] | null>(null);
   return (
     <AuthFrame wide>
       <header className="auth-head">
@@ -269,7 +333,17 @@ export function ForcedMfaScreen({ client, onDone, onSignOut }: { client: Conclav
         <h2>{t('forced.mfaTitle')}</h2>
         <p className="muted">{t('forced.mfaHint')}</p>
       </header>
-      <TotpEnrolment client={client} onDone={onDone} />
+      {codes ? (
+        <RecoveryCodes codes={codes} onDone={onDone} />
+      ) : withKey ? (
+        <div className="stack">
+          <p className="muted">{t('webauthn.forced.keyHint')}</p>
+          <SecurityKeyEnrol client={client} askPassword={false} onDone={(res) => (res.recoveryCodes ? setCodes(res.recoveryCodes) : onDone())} />
+        </div>
+      ) : (
+        <TotpEnrolment client={client} onDone={onDone} />
+      )}
+      {!codes && <button type="button" className="link center" onClick={() => setWithKey(!withKey)}>{withKey ? t('webauthn.forced.useApp') : t('webauthn.forced.useKey')}</button>}
       <button type="button" className="link center" onClick={onSignOut}>{t('nav.signOut')}</button>
     </AuthFrame>
   );

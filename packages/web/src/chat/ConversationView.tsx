@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Conversation, Message } from '@conclave/sdk';
 import { useStore } from '../lib/app-context';
 import { marksOf, type ChatStore, type OutboxItem } from '../lib/chat-store';
+import { useLevelLabel } from '../lib/levels';
 import { useI18n } from '../i18n/context';
 import type { I18n } from '../i18n/i18n';
 import { Avatar, Badge } from '../ui/kit';
@@ -128,6 +129,7 @@ export function ConversationView({ conversation: c, onOpenThread, threadOpen }: 
   };
 
   const typing = typingText(store.typingIn(c.id), store, t);
+  const levelLabel = useLevelLabel();
 
   return (
     <section className={`conversation ${threadOpen ? 'with-thread' : ''}`} aria-labelledby="conv-title">
@@ -137,7 +139,7 @@ export function ConversationView({ conversation: c, onOpenThread, threadOpen }: 
             {c.kind === 'dm' ? <Avatar id={c.dmPeerId ?? c.id} name={name} size={24} presence={c.dmPeerId ? store.presenceOf(c.dmPeerId) : undefined} /> : <Icon name={c.kind === 'channel' ? 'hash' : 'lock'} size={18} />}
           </span>
           <h1 id="conv-title">{name}</h1>
-          {marks.level && <Badge tone="level" title={t('chat.levelTitle')}><Icon name="shield" size={12} /> {marks.level}</Badge>}
+          {marks.level && <Badge tone="level" title={t('chat.levelTitle')}><Icon name="shield" size={12} /> {levelLabel(marks.level) !== marks.level ? <span className="as-typed">{levelLabel(marks.level)}</span> : marks.level}</Badge>}
           {marks.external && <Badge tone="warning" title={t('chat.externalTitle')}><Icon name="external" size={12} /> {t('chat.external')}</Badge>}
           {c.encryption === 'e2ee' && <Badge tone="success"><Icon name="lock" size={12} /> {t('chat.e2ee')}</Badge>}
           {c.complianceArchive && <Badge tone="warning" title={t('chat.complianceArchiveTitle')}><Icon name="shield" size={12} /> {t('chat.complianceArchive')}</Badge>}

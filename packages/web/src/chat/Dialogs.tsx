@@ -5,6 +5,7 @@ import { useApp, useStore } from '../lib/app-context';
 import { isExternal } from '../lib/chat-store';
 import { useI18n } from '../i18n/context';
 import { errorText } from '../lib/errors';
+import { levelLabel } from '../lib/levels';
 import { Avatar, Badge, Button, Empty, Field, Modal } from '../ui/kit';
 import { Icon } from '../ui/Icon';
 import { useSubmit } from '../ui/use-submit';
@@ -100,7 +101,7 @@ export function CreateConversationDialog({ kind, onClose }: { kind: 'channel' | 
             {(id, d) => (
               <select id={id} value={level} onChange={(e) => setLevel(e.target.value)} aria-describedby={d}>
                 <option value="">{t('create.levelDefault')}</option>
-                {levels.map((l) => <option key={l} value={l}>{l}</option>)}
+                {levels.map((l) => <option key={l} value={l}>{levelLabel(app.caps, l)}</option>)}
               </select>
             )}
           </Field>

@@ -1,4 +1,4 @@
-/** Settings: profile, password, two-factor authentication, sessions and devices, preferences, my data (GOV-3). */
+/** Settings: profile, password, two-factor authentication (TOTP and security keys, IAM-1), sessions and devices, preferences, my data (GOV-3). */
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import type { Session } from '@conclave/sdk';
 import { useApp } from '../lib/app-context';
@@ -11,6 +11,7 @@ import { LanguageSelect } from '../ui/LanguageSelect';
 import { Card, PageShell } from '../ui/PageShell';
 import { usePath } from '../ui/router';
 import { roleLabel } from '../admin/roles';
+import { SecurityKeysCard, type SecondFactors } from './SecurityKeys';
 
 /** Loaded on opening, with the governance messages it shares with the admin console. */
 const MyData = lazy(() => import('./MyData'));
@@ -78,7 +79,12 @@ function Security() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
-  const mfa = app.me.user.mfaEnabled;
+  // mfaEnabled is true with either factor; the TOTP card needs TOTP itself (from the key list).
+  const [factors, setFactors] = useState<SecondFactors | null>(null);
+  const reloadFactors = () => app.client.webauthn.list().then(setFactors, () => undefined);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => { void reloadFactors(); }, []);
+  const mfa = factors ? factors.totpEnabled : app.me.user.mfaEnabled;
 
   const disable = async (e: FormEvent) => {
     e.preventDefault();
@@ -88,6 +94,7 @@ function Security() {
       await app.client.auth.totp.disable(password);
       setDisabling(false);
       setPassword('');
+      await reloadFactors();
       await app.refreshMe();
     } catch (err) {
       setError(errorText(err, i18n));
@@ -123,7 +130,7 @@ function Security() {
         actions={mfa ? <Badge tone="success"><Icon name="check" size={12} /> {t('settings.mfaOn')}</Badge> : <Badge tone="warning">{t('settings.mfaOff')}</Badge>}
       >
         {enrolling ? (
-          <TotpEnrolment client={app.client} onCancel={() => setEnrolling(false)} onDone={() => { setEnrolling(false); void app.refreshMe(); }} />
+          <TotpEnrolment client={app.client} onCancel={() => setEnrolling(false)} onDone={() => { setEnrolling(false); void reloadFactors(); void app.refreshMe(); }} />
         ) : codes ? (
           <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />
         ) : mfa ? (
@@ -151,6 +158,7 @@ function Security() {
           <Button variant="primary" icon="shield" onClick={() => setEnrolling(true)} data-testid="enable-mfa">{t('settings.mfaEnable')}</Button>
         )}
       </Card>
+      <SecurityKeysCard factors={factors} reload={reloadFactors} />
     </>
   );
 }

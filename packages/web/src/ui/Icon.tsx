@@ -42,6 +42,9 @@ const ICONS: Record<string, ReactNode> = {
   layers: P('m12 2 10 5-10 5L2 7zM2 17l10 5 10-5M2 12l10 5 10-5'),
   fileText: P('M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zM14 2v6h6M16 13H8M16 17H8M10 9H8'),
   filter: P('M22 3H2l8 9.46V19l4 2v-8.54z'),
+  arrowUp: P('M12 19V5M5 12l7-7 7 7'),
+  arrowDown: P('M12 5v14M19 12l-7 7-7-7'),
+  userCheck: <>{P('M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M16 11l2 2 4-4')}<circle cx="9" cy="7" r="4" /></>,
   link: P('M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71'),
 };
 export type IconName = keyof typeof ICONS;

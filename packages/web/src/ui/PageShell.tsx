@@ -2,9 +2,11 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/context';
 import { Icon, type IconName } from './Icon';
+import { CountBadge } from './kit';
 import { navigate } from './router';
 
-export interface NavEntry { id: string; label: string; icon: IconName }
+/** A section link; `badge` shows a count (e.g. approvals waiting), spoken as its label. */
+export interface NavEntry { id: string; label: string; icon: IconName; badge?: { count: number; label: string } }
 
 export function PageShell({ title, subtitle, base, nav, active, children }: { title: string; subtitle?: string; base: string; nav: NavEntry[]; active: string; children: ReactNode }) {
   const { t } = useI18n();
@@ -26,6 +28,7 @@ export function PageShell({ title, subtitle, base, nav, active, children }: { ti
                   onClick={(e) => { e.preventDefault(); navigate(`${base}/${n.id}`); }}
                 >
                   <Icon name={n.icon} /> {n.label}
+                  {n.badge && <CountBadge n={n.badge.count} label={n.badge.label} />}
                 </a>
               </li>
             ))}

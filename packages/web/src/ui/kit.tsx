@@ -102,6 +102,12 @@ export function Badge({ children, tone = 'neutral', title }: { children: ReactNo
   return <span className={`badge badge-${tone}`} title={title}>{children}</span>;
 }
 
+/** A count beside a link (e.g. approvals waiting): the number for sighted users, `label` in words for screen readers. */
+export function CountBadge({ n, label }: { n: number; label: string }) {
+  if (!n) return null;
+  return <><span className="count-badge" aria-hidden="true">{n}</span><span className="sr-only"> ({label})</span></>;
+}
+
 /** Copies text and says so for two seconds. */
 export function CopyButton({ text, label }: { text: string; label?: string }) {
   const { t } = useI18n();

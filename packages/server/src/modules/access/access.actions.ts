@@ -1,8 +1,8 @@
-/** Access-control administration (ACL-1..4, GOV-6): roles, departments, grant approvals, presets. */
+/** Access-control administration (ACL-1..4, GOV-6): roles, departments, grant approvals, confidentiality levels, presets. */
 import type { BodyOf, Permission, Preset, ResponseOf } from '@conclave/protocol';
 import type { Actor, UserActor } from '../../kernel/actor';
 import type { ActionContext } from '../../kernel/action';
-import { AppError, forbidden, invalid, notFound } from '../../kernel/errors';
+import { AppError, invalid, notFound } from '../../kernel/errors';
 import { newId } from '../../kernel/ids';
 import type { Services } from '../../services';
 import { getOrgSettings, saveOrgSettings } from '../org/org.store';
@@ -11,6 +11,7 @@ import { findUserById, updateUser } from '../identity/identity.store';
 import { presentGrant } from '../identity/users.actions';
 import { presentDepartment, presentRole } from './access.presenter';
 import { PRESET_BUNDLES } from './presets';
+import { updateLevels } from './levels.actions';
 import * as store from './access.store';
 
 /** Roles whose permissions are fixed: owner keeps everything, guest stays minimal (ACL-4). */
@@ -22,7 +23,7 @@ export class AccessActions {
   async createRole(actor: UserActor, body: BodyOf<'createRole'>): Promise<ResponseOf<'createRole'>> {
     const role = await this.svc.runner.run(actor, 'roles.create', { targetType: 'role', targetId: body.name, details: { permissions: body.permissions } }, async (ctx) => {
       requirePermission(actor, 'roles.manage');
-      if (await store.findRole(ctx.trx, actor.orgId, body.name)) throw new AppError('conflict', `role "${body.name}" already exists`);
+      if (await store.findRole(ctx.trx, actor.orgId, body.name)) throw new AppError('conflict', `role "${body.name}" already exists`, { reason: 'role_exists', role: body.name });
       this.noSelfEscalation(actor, body.permissions);
       await store.insertRole(ctx.trx, actor.orgId, body.name, [...new Set(body.permissions)], ctx.now);
       return (await store.findRole(ctx.trx, actor.orgId, body.name))!;
@@ -35,8 +36,8 @@ export class AccessActions {
       requirePermission(actor, 'roles.manage');
       const existing = await store.findRole(ctx.trx, actor.orgId, name);
       if (!existing) throw notFound('role');
-      if (FIXED_ROLES.has(name)) throw new AppError('conflict', `the ${name} role cannot be changed`);
-      if (name === actor.role) throw forbidden('you cannot change the permissions of your own role', 'self_role_change');
+      if (FIXED_ROLES.has(name)) throw new AppError('conflict', `the ${name} role cannot be changed`, { reason: 'fixed_role', role: name });
+      if (name === actor.role) throw new AppError('forbidden', 'you cannot change the permissions of your own role', { reason: 'self_role_change' }, 'self_role_change');
       this.noSelfEscalation(actor, body.permissions);
       await store.setRolePermissions(ctx.trx, actor.orgId, name, body.permissions);
       return (await store.findRole(ctx.trx, actor.orgId, name))!;
@@ -50,8 +51,9 @@ export class AccessActions {
       requirePermission(actor, 'roles.manage');
       const role = await store.findRole(ctx.trx, actor.orgId, name);
       if (!role) throw notFound('role');
-      if (role.builtin) throw new AppError('conflict', 'built-in roles cannot be deleted');
-      if ((await store.roleHolders(ctx.trx, actor.orgId)).get(name)) throw new AppError('conflict', 'the role still has holders; move them to another role first');
+      if (role.builtin) throw new AppError('conflict', 'built-in roles cannot be deleted', { reason: 'builtin_role', role: name });
+      const holders = (await store.roleHolders(ctx.trx, actor.orgId)).get(name) ?? 0;
+      if (holders) throw new AppError('conflict', 'the role still has holders; move them to another role first', { reason: 'role_in_use', role: name, holders });
       await store.deleteRole(ctx.trx, actor.orgId, name);
     });
     return { ok: true };
@@ -63,9 +65,9 @@ export class AccessActions {
       requirePermission(actor, 'users.update');
       const g = await store.findGrant(ctx.trx, actor.orgId, id);
       if (!g) throw notFound('role grant');
-      if (g.status !== 'pending') throw new AppError('conflict', `the grant was already ${g.status}`);
-      if (g.requested_by === actor.userId) throw forbidden('a second admin must decide on your request', 'same_admin');
-      if (g.user_id === actor.userId) throw forbidden('you cannot decide on a grant to yourself', 'self_grant');
+      if (g.status !== 'pending') throw new AppError('conflict', `the grant was already ${g.status}`, { reason: 'grant_decided', status: g.status });
+      if (g.requested_by === actor.userId) throw new AppError('forbidden', 'a second admin must decide on your request', { reason: 'same_admin' }, 'same_admin');
+      if (g.user_id === actor.userId) throw new AppError('forbidden', 'you cannot decide on a grant to yourself', { reason: 'self_grant' }, 'self_grant');
       const user = await findUserById(ctx.trx, actor.orgId, g.user_id);
       if (!user) throw notFound('user');
       ctx.detail({ userId: g.user_id, role: g.role, requestedBy: g.requested_by });
@@ -128,11 +130,18 @@ export class AccessActions {
     await this.svc.runner.run(actor, 'departments.delete', { targetType: 'department', targetId: id }, async (ctx) => {
       requirePermission(actor, 'departments.manage');
       await this.requireDepartment(ctx, id);
-      if ((await store.listDepartments(ctx.trx, actor.orgId)).some((d) => d.parent_id === id)) throw new AppError('conflict', 'the department has sub-departments');
-      if ((await store.departmentUserIds(ctx.trx, [id])).length) throw new AppError('conflict', 'the department still has members');
+      const children = (await store.listDepartments(ctx.trx, actor.orgId)).filter((d) => d.parent_id === id).length;
+      if (children) throw new AppError('conflict', 'the department has sub-departments', { reason: 'department_has_children', subDepartments: children });
+      const members = (await store.departmentUserIds(ctx.trx, [id])).length;
+      if (members) throw new AppError('conflict', 'the department still has members', { reason: 'department_has_members', members });
       await store.deleteDepartment(ctx.trx, id);
     });
     return { ok: true };
+  }
+
+  /** Replaces the ordered confidentiality level list (ACL-2); levels.actions.ts has the rules. */
+  updateLevels(actor: UserActor, body: BodyOf<'updateLevels'>): Promise<ResponseOf<'updateLevels'>> {
+    return updateLevels(this.svc, actor, body);
   }
 
   /** Applies an industry preset (GOV-6) as one audited change. */
@@ -158,7 +167,9 @@ export class AccessActions {
   /** Nobody hands out a permission they do not hold themselves. */
   private noSelfEscalation(actor: UserActor, permissions: Permission[]): void {
     const missing = permissions.filter((p) => !actor.permissions.has(p));
-    if (missing.length && actor.role !== 'owner') throw forbidden(`you cannot grant permissions you do not hold: ${missing.join(', ')}`, 'escalation');
+    if (missing.length && actor.role !== 'owner') {
+      throw new AppError('forbidden', `you cannot grant permissions you do not hold: ${missing.join(', ')}`, { reason: 'escalation', permissions: missing }, 'escalation');
+    }
   }
 
   private async requireDepartment(ctx: ActionContext, id: string): Promise<store.DepartmentRow> {

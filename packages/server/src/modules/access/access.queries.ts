@@ -19,7 +19,7 @@ export class AccessQueries {
       permissions: [...actor.permissions].sort(),
       role: actor.role,
       clearance: actor.clearance,
-      levels: s.levels.map((name) => ({ name, policy: levelPolicy(s, name), visible: clears(s, actor.clearance, name) })),
+      levels: s.levels.map((name) => ({ name, label: s.levelLabels?.[name] ?? name, policy: levelPolicy(s, name), visible: clears(s, actor.clearance, name) })),
       policies: { directoryVisibility: s.directoryVisibility, historyVisibleToNewMembers: s.historyVisibleToNewMembers, guestDmToNonMembers: s.guestDmToNonMembers },
     };
   }

@@ -17,6 +17,7 @@ export function accessRoutes(actions: AccessActions, queries: AccessQueries): Ro
     route({ endpoint: 'createDepartment', auth: 'session', action: 'departments.create', status: 201, handler: ({ actor, body }) => actions.createDepartment(actor, body) }),
     route({ endpoint: 'updateDepartment', auth: 'session', action: 'departments.update', handler: ({ actor, params, body }) => actions.updateDepartment(actor, params.id, body) }),
     route({ endpoint: 'deleteDepartment', auth: 'session', action: 'departments.delete', handler: ({ actor, params }) => actions.deleteDepartment(actor, params.id) }),
+    route({ endpoint: 'updateLevels', auth: 'session', action: 'org.update_levels', handler: ({ actor, body }) => actions.updateLevels(actor, body) }),
     route({ endpoint: 'applyPreset', auth: 'session', action: 'org.apply_preset', handler: ({ actor, body }) => actions.applyPreset(actor, body.preset) }),
   ];
 }

@@ -15,8 +15,8 @@ export function messageContentHooks(deps: { files: FileActions; search: SearchIn
       const settings = await getOrgSettings(ctx.trx, ctx.actor.orgId);
       return applyDlp(ctx, settings, conv.level, text, { acknowledged, what: 'message' }).text;
     },
-    async written(ctx, conv, messageId, text, fileIds, isNew) {
-      if (fileIds?.length) await deps.files.attach(ctx, conv, messageId, fileIds);
+    async written(ctx, conv, messageId, text, fileIds, isNew, flags) {
+      if (fileIds?.length) await deps.files.attach(ctx, conv, messageId, fileIds, flags);
       // E2EE conversations are searched on the client only. A new message has no index rows to replace.
       if (conv.encryption === 'server' && text !== null) await deps.search.index(ctx.trx, conv.id, messageId, text, ctx.now, { fresh: isNew });
     },

@@ -8,6 +8,7 @@ import type { UserActor } from '../../kernel/actor';
 import { AppError, forbidden, notFound } from '../../kernel/errors';
 import type { Services } from '../../services';
 import { levelPolicy, levelRank } from '../access/levels';
+import { inputOf, refusingRule } from '../messages/messages.restrictions';
 import { accessConversation } from '../conversations/conversations.access';
 import { assertWritable } from '../conversations/conversations.policy';
 import type { FileActions } from '../files/files.actions';
@@ -37,14 +38,22 @@ export class DlpActions {
    * ranks below the source: content never moves down to a less protected conversation.
    */
   async forward(actor: UserActor, conversationId: string, messageId: string, body: BodyOf<'forwardMessage'>): Promise<ResponseOf<'forwardMessage'>> {
-    const { text, fileIds } = await this.svc.runner.run(actor, 'messages.forward', { targetType: 'message', targetId: messageId, details: { conversationId, toConversationId: body.toConversationId } }, async (ctx) => {
+    const { text, fileIds, flags } = await this.svc.runner.run(actor, 'messages.forward', { targetType: 'message', targetId: messageId, details: { conversationId, toConversationId: body.toConversationId } }, async (ctx) => {
       const { conv: src, member, settings } = await accessConversation(ctx.trx, actor, conversationId, 'member');
       const msg = await msgStore.findMessage(ctx.trx, conversationId, messageId);
       if (!msg || msg.deleted_at !== null || !msg.body || Number(msg.position) <= Number(member!.history_from)) throw notFound('message', msg ? 'not_visible' : 'missing');
       if (src.encryption === 'e2ee') throw new AppError('validation_failed', 'end-to-end encrypted messages are forwarded by clients', { issues: [{ path: 'messageId', message: 'e2ee' }] });
-      if (!levelPolicy(settings, src.level).forwardingAllowed) throw forbidden(`messages at level "${src.level}" cannot be forwarded`, 'no_forward');
+      // DLP-1: the level first, then the sender's own flag; the audit row and the error name the rule.
+      const rule = refusingRule(levelPolicy(settings, src.level), msg.restrictions, 'noForward');
+      if (rule) {
+        ctx.detail({ rule });
+        throw new AppError('forbidden', rule === 'level' ? `messages at level "${src.level}" cannot be forwarded` : 'the sender disabled forwarding of this message', { rule }, 'no_forward');
+      }
       for (const f of await fileStore.filesOfMessages(ctx.trx, [messageId])) {
-        if (!levelPolicy(settings, f.level).forwardingAllowed) throw forbidden(`an attached file at level "${f.level}" cannot be forwarded`, 'no_forward');
+        if (!levelPolicy(settings, f.level).forwardingAllowed) {
+          ctx.detail({ rule: 'level' });
+          throw new AppError('forbidden', `an attached file at level "${f.level}" cannot be forwarded`, { rule: 'level' }, 'no_forward');
+        }
       }
       const { conv: dst } = await accessConversation(ctx.trx, actor, body.toConversationId, 'member');
       assertWritable(dst);
@@ -54,13 +63,15 @@ export class DlpActions {
       const text = openBody(await this.svc.keys.get(ctx.trx, msg.key_id!), msg.body, conversationId, messageId, msg.version);
       const fileIds = await this.files.copyFiles(ctx, messageId, dst);
       ctx.detail({ fromLevel: src.level, toLevel: dst.level, fileCount: fileIds.length });
-      return { text, fileIds };
+      return { text, fileIds, flags: msg.restrictions };
     });
     return this.messages.send(actor, body.toConversationId, {
       clientId: body.clientId ?? `fwd-${messageId}-${randomBytes(4).toString('hex')}`,
       ...(text ? { text } : {}),
       ...(fileIds.length ? { fileIds } : {}),
       acknowledgeSensitive: body.acknowledgeSensitive,
+      // The copy keeps the sender's no-copy / no-download: forwarding never launders them (DLP-1).
+      restrictions: inputOf(flags),
     });
   }
 

@@ -106,8 +106,11 @@ async function profile(db: Trx, actor: UserActor) {
   if (!u) throw new AppError('not_found', 'user not found', undefined, 'missing');
   const deptIds = (await userDepartments(db, [u.id])).get(u.id) ?? [];
   const depts = deptIds.length ? (await listDepartments(db, actor.orgId)).filter((d) => deptIds.includes(d.id)) : [];
+  // Registered security keys are the person's data too (IAM-1): what they named them and when used.
+  const keys = await db.selectFrom('webauthn_credentials').select(['name', 'created_at', 'last_used_at']).where('user_id', '=', u.id).orderBy('created_at').execute();
   return {
-    id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, clearance: u.clearance, mfaEnabled: u.totp_enabled === 1,
+    id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, clearance: u.clearance, mfaEnabled: u.totp_enabled === 1 || keys.length > 0,
+    securityKeys: keys.map((k) => ({ name: k.name, createdAt: Number(k.created_at), lastUsedAt: k.last_used_at === null ? null : Number(k.last_used_at) })),
     createdAt: Number(u.created_at), updatedAt: Number(u.updated_at), deactivatedAt: u.deactivated_at === null ? null : Number(u.deactivated_at),
     departments: depts.map((d) => ({ id: d.id, name: d.name })),
   };

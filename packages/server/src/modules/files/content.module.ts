@@ -14,6 +14,7 @@ import { SearchIndex } from '../search/search.index';
 import { SearchQueries } from '../search/search.queries';
 import { searchRoutes } from '../search/search.routes';
 import { FileActions } from './files.actions';
+import { FileLinks } from './files.links';
 import { FileQueries } from './files.queries';
 import { fileRoutes } from './files.routes';
 import { ClamdScanner, noScanner } from './files.scan';
@@ -31,11 +32,12 @@ export function contentModules(svc: Services, identity: IdentityQueries): Conten
   const search = new SearchIndex(svc.keys);
   const scanner = svc.config.clamdUrl ? new ClamdScanner(svc.config.clamdUrl) : noScanner;
   const files = new FileActions(svc, { blobs, scanner, search });
+  const fileQueries = new FileQueries(svc, files);
   return {
     blobs, search, files,
     messageHooks: messageContentHooks({ files, search }),
     routes: (messages) => [
-      ...fileRoutes(files, new FileQueries(svc, files)),
+      ...fileRoutes(files, fileQueries, new FileLinks(svc, fileQueries)),
       ...searchRoutes(new SearchQueries(svc, search)),
       ...dlpRoutes(new DlpActions(svc, messages, files, identity)),
     ],

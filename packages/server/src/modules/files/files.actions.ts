@@ -59,7 +59,7 @@ export class FileActions {
         id, org_id: actor.orgId, conversation_id: conv.id, uploader_id: actor.userId, message_id: null, blob_id: id, key_id: key.id,
         name_enc: sealName(key.key, id, name), size: body.size, received_bytes: 0, parts: '[]', declared_type: body.contentType ?? null,
         content_type: null, level: conv.level, status: 'uploading', created_at: ctx.now, completed_at: null, expires_at: ctx.now + this.svc.config.uploadTtlMs,
-        thumb: null,
+        thumb: null, restrictions: 0,
       };
       await store.insertFile(ctx.trx, row);
       ctx.target('file', id);
@@ -156,7 +156,7 @@ export class FileActions {
           return;
         }
         await store.updateFile(ctx.trx, id, { status: 'ready', content_type: sniffed.contentType, completed_at: ctx.now, thumb: thumb ? JSON.stringify(thumb) : null });
-        if (conv.encryption === 'server') await this.deps.search.index(ctx.trx, conv.id, id, name, ctx.now);
+        if (conv.encryption === 'server') await this.deps.search.indexFile(ctx.trx, conv.id, id, name, ctx.now);
       });
     } catch (err) {
       if (rejection && err === rejection) await this.deps.blobs.delete(blobKeys).catch(() => {});
@@ -198,15 +198,19 @@ export class FileActions {
 
   // ---- hooks for message writes (called inside the message action's transaction) ----
 
-  /** Attaches completed uploads of the author in this conversation to a message. */
-  async attach(ctx: ActionContext, conv: ConversationRow, messageId: string, fileIds: string[]): Promise<void> {
+  /**
+   * Attaches completed uploads of the author in this conversation to a message; they take on the
+   * message's DLP-1 flags (`flags`), kept with the file so every file read can enforce them.
+   */
+  async attach(ctx: ActionContext, conv: ConversationRow, messageId: string, fileIds: string[], flags = 0): Promise<void> {
     const rows = new Map((await store.findFilesByIds(ctx.trx, fileIds)).map((r) => [r.id, r]));
     for (const fid of new Set(fileIds)) {
       const r = rows.get(fid);
       if (!r || r.org_id !== ctx.actor.orgId || r.conversation_id !== conv.id || r.uploader_id !== ctx.actor.userId || r.status !== 'ready' || r.message_id !== null) {
         throw new AppError('validation_failed', `fileIds: ${fid} is not a completed, unsent upload of yours in this conversation`, { issues: [{ path: 'fileIds', message: `${fid} cannot be attached` }] });
       }
-      await store.updateFile(ctx.trx, fid, { message_id: messageId });
+      // A forwarded copy already carries its source's flags; the forwarded message carries them too.
+      await store.updateFile(ctx.trx, fid, { message_id: messageId, restrictions: Number(r.restrictions) | flags });
     }
     ctx.detail({ fileCount: rows.size });
   }
@@ -230,7 +234,7 @@ export class FileActions {
         ...r, id, conversation_id: target.id, uploader_id: ctx.actor.userId!, message_id: null, name_enc: sealName(key, id, name),
         level: stricterLevel(settings, r.level, target.level), created_at: ctx.now, completed_at: ctx.now,
       });
-      if (target.encryption === 'server') await this.deps.search.index(ctx.trx, target.id, id, name, ctx.now);
+      if (target.encryption === 'server') await this.deps.search.indexFile(ctx.trx, target.id, id, name, ctx.now);
       ids.push(id);
     }
     return ids;

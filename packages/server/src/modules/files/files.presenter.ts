@@ -1,8 +1,9 @@
-/** File rows → wire objects (names decrypted; restrictions from the level policy). */
+/** File rows → wire objects (names decrypted; restrictions from the level policy and the file's message, DLP-1). */
 import type { FileInfo, OrgSettings } from '@conclave/protocol';
 import type { KeyService } from '../../kernel/keys';
 import type { Trx } from '../../storage/tx';
 import { levelPolicy, levelRank, watermarked } from '../access/levels';
+import { effectiveRestrictions } from '../messages/messages.restrictions';
 import { getOrgSettings } from '../org/org.store';
 import { openName } from './files.crypto';
 import * as store from './files.store';
@@ -27,12 +28,11 @@ export async function presentFiles(db: Trx, keys: KeyService, settings: OrgSetti
   for (const r of rows) {
     const level = stricterLevel(settings, r.level, convLevels?.get(r.conversation_id) ?? r.level);
     const policy = levelPolicy(settings, level);
-    let name: string;
-    try {
-      name = openName(await keys.get(db, r.key_id), r.id, r.name_enc);
-    } catch {
-      continue; // key destroyed: the file is gone
-    }
+    // A destroyed key means the file is gone (GOV-2 crypto-shredding). Any other failure — a
+    // missing key, a name that does not decrypt — is an integrity problem and is not hidden.
+    const key = await keys.getLive(db, r.key_id);
+    if (!key) continue;
+    const name = openName(key, r.id, r.name_enc);
     out.push({
       id: r.id,
       conversationId: r.conversation_id,
@@ -43,7 +43,7 @@ export async function presentFiles(db: Trx, keys: KeyService, settings: OrgSetti
       level,
       uploaderId: r.uploader_id,
       createdAt: Number(r.created_at),
-      restrictions: { noForward: !policy.forwardingAllowed, noCopy: !policy.copyAllowed, noDownload: !policy.downloadsAllowed },
+      restrictions: effectiveRestrictions(policy, r.restrictions),
       preview: previewKind(r.content_type),
       watermarked: watermarked(settings, level) && previewKind(r.content_type) !== 'none',
       thumbnail: r.thumb ? thumbSize(JSON.parse(r.thumb) as store.Thumb) : null,
@@ -52,14 +52,17 @@ export async function presentFiles(db: Trx, keys: KeyService, settings: OrgSetti
   return out;
 }
 
-/** Files of several messages, for the message presenter. */
-export async function filesForMessages(db: Trx, keys: KeyService, messageIds: string[]): Promise<Map<string, FileInfo[]>> {
+/**
+ * Files of several messages, for the message presenter; `known` passes the settings and levels of
+ * the messages' conversations when the caller has them already.
+ */
+export async function filesForMessages(db: Trx, keys: KeyService, messageIds: string[], known?: { settings: OrgSettings; levels: Map<string, string> }): Promise<Map<string, FileInfo[]>> {
   const rows = await store.filesOfMessages(db, messageIds);
   const out = new Map<string, FileInfo[]>();
   if (!rows.length) return out;
-  const settings = await getOrgSettings(db, rows[0]!.org_id);
-  const convs = await db.selectFrom('conversations').select(['id', 'level']).where('id', 'in', [...new Set(rows.map((r) => r.conversation_id))]).execute();
-  const levels = new Map(convs.map((c) => [c.id, c.level]));
+  const settings = known?.settings ?? await getOrgSettings(db, rows[0]!.org_id);
+  const levels = known?.levels ?? new Map((await db.selectFrom('conversations').select(['id', 'level'])
+    .where('id', 'in', [...new Set(rows.map((r) => r.conversation_id))]).execute()).map((c) => [c.id, c.level]));
   for (const f of await presentFiles(db, keys, settings, rows, levels)) {
     const list = out.get(f.messageId!);
     if (list) list.push(f);

@@ -10,6 +10,7 @@ import type { Services } from '../../services';
 import type { Trx } from '../../storage/tx';
 import { accessConversation, type ConversationAccess } from '../conversations/conversations.access';
 import { actorClears, levelDenial, levelPolicy } from '../access/levels';
+import { refusingRule } from '../messages/messages.restrictions';
 import type { FileActions } from './files.actions';
 import { openName } from './files.crypto';
 import { presentFiles, previewKind, stricterLevel, watermarked } from './files.presenter';
@@ -78,14 +79,15 @@ export class FileQueries {
     return { files: await presentFiles(db, this.svc.keys, settings, rows, new Map([[conv.id, conv.level]])), hasMore: page.hasMore };
   }
 
-  /** The file's bytes, unless its level disables downloads (DLP-1): then previews only. */
-  async download(actor: UserActor, id: string): Promise<BinaryBody> {
-    const acc = await this.svc.runner.run(actor, 'files.download', { targetType: 'file', targetId: id }, async (ctx) => {
+  /**
+   * The file's bytes, unless its level or its message disables downloads (DLP-1): then previews
+   * only. The audit row of a refusal names the rule (`level` or `message`). `via` marks a signed link.
+   */
+  async download(actor: UserActor, id: string, via?: 'link'): Promise<BinaryBody> {
+    const acc = await this.svc.runner.run(actor, 'files.download', { targetType: 'file', targetId: id, details: via ? { via } : undefined }, async (ctx) => {
       const a = await accessFile(ctx.trx, actor, id);
       ctx.detail({ conversationId: a.conv.id, level: a.level });
-      if (!levelPolicy(a.settings, a.level).downloadsAllowed) {
-        throw new AppError('forbidden', `downloads are disabled at level "${a.level}"; open the preview instead`, { preview: previewKind(a.file.content_type) }, 'no_download');
-      }
+      assertDownloadable(a, ctx.detail);
       return a;
     });
     const key = await this.svc.keys.get(this.svc.database.db, acc.file.key_id);
@@ -95,10 +97,10 @@ export class FileQueries {
     };
   }
 
-  /** An inline preview; watermarked with the viewer from the org's watermark level (DLP-2). */
-  async preview(actor: UserActor, id: string): Promise<BinaryBody> {
+  /** An inline preview; watermarked with the viewer from the org's watermark level (DLP-2). Allowed under no-download. */
+  async preview(actor: UserActor, id: string, via?: 'link'): Promise<BinaryBody> {
     const db = this.svc.database.db;
-    const acc = await this.svc.runner.run(actor, 'files.preview', { targetType: 'file', targetId: id }, async (ctx) => {
+    const acc = await this.svc.runner.run(actor, 'files.preview', { targetType: 'file', targetId: id, details: via ? { via } : undefined }, async (ctx) => {
       const a = await accessFile(ctx.trx, actor, id);
       const kind = previewKind(a.file.content_type);
       ctx.detail({ conversationId: a.conv.id, level: a.level, watermarked: kind !== 'none' && watermarked(a.settings, a.level) });
@@ -131,11 +133,20 @@ export class FileQueries {
   /**
    * The image thumbnail (MSG-2), under the same access rules as the file; watermarked with the
    * viewer from the org's watermark level like previews (DLP-2). Not audited per view: the
-   * timeline renders thumbnails all the time; opening the preview or the file is audited.
+   * timeline renders thumbnails all the time; opening the preview or the file is audited. A use
+   * of a signed link (`via`) is audited, though: the link works without a session header, so
+   * each use is recorded with where it came from.
    */
-  async thumbnail(actor: UserActor, id: string): Promise<BinaryBody> {
+  async thumbnail(actor: UserActor, id: string, via?: 'link'): Promise<BinaryBody> {
     const db = this.svc.database.db;
-    const acc = await accessFile(db, actor, id);
+    const acc = via
+      ? await this.svc.runner.run(actor, 'files.thumbnail', { targetType: 'file', targetId: id, details: { via } }, async (ctx) => {
+        const a = await accessFile(ctx.trx, actor, id);
+        ctx.detail({ conversationId: a.conv.id, level: a.level });
+        if (!a.file.thumb) throw notFound('thumbnail', 'no_thumbnail');
+        return a;
+      })
+      : await accessFile(db, actor, id);
     if (!acc.file.thumb) throw notFound('thumbnail', 'no_thumbnail');
     const key = await this.svc.keys.get(db, acc.file.key_id);
     const t = (await this.actions.thumbnail(acc.file, key))!;
@@ -159,6 +170,18 @@ export class FileQueries {
     }
     return Buffer.concat(out).subarray(0, max);
   }
+}
+
+/**
+ * Refuses a download when the file's level or its message forbids it (DLP-1), naming the rule in
+ * the audit row (`detail`) and in the error's details; previews stay available.
+ */
+export function assertDownloadable(a: FileAccess, detail?: (d: Record<string, unknown>) => void): void {
+  const rule = refusingRule(levelPolicy(a.settings, a.level), a.file.restrictions, 'noDownload');
+  if (!rule) return;
+  detail?.({ rule });
+  const why = rule === 'level' ? `downloads are disabled at level "${a.level}"` : 'the sender disabled downloads of this file';
+  throw new AppError('forbidden', `${why}; open the preview instead`, { preview: previewKind(a.file.content_type), rule }, 'no_download');
 }
 
 /** Text is served as plain UTF-8 text (never as HTML), everything else as sniffed. */

@@ -24,6 +24,14 @@ export async function updateFile(trx: Trx, id: string, patch: Partial<FileRow>):
   await trx.updateTable('files').set(patch).where('id', '=', id).execute();
 }
 
+/**
+ * Gives the files of a message the message's DLP-1 flags (after the author tightened them): the
+ * flags only ever grow, so the message's full set is written as is.
+ */
+export async function restrictMessageFiles(trx: Trx, messageId: string, flags: number): Promise<void> {
+  await trx.updateTable('files').set({ restrictions: flags }).where('message_id', '=', messageId).execute();
+}
+
 export async function deleteFile(trx: Trx, id: string): Promise<void> {
   await trx.deleteFrom('files').where('id', '=', id).execute();
 }

@@ -80,6 +80,8 @@ export async function eraseSubject(svc: Services, ctx: ActionContext, userId: st
   await identity.revokeUserSessions(ctx.trx, userId, ctx.now, 'erased');
   await mlsUserOffboarded(ctx, userId);
   await ctx.trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  await ctx.trx.deleteFrom('webauthn_credentials').where('user_id', '=', userId).execute();
+  await ctx.trx.deleteFrom('webauthn_challenges').where('user_id', '=', userId).execute();
   await ctx.trx.deleteFrom('user_departments').where('user_id', '=', userId).execute();
   const secretKeys = await ctx.trx.selectFrom('data_keys').select(['id', 'scope']).where('scope', '=', `user:${userId}`).where('destroyed_at', 'is', null).execute();
   const shredded = new Set(await svc.keys.destroy(ctx.trx, secretKeys.map((k) => k.id), ctx.now));

@@ -12,6 +12,11 @@ import { presentOneUser, presentSession } from './identity.presenter';
 import * as store from './identity.store';
 import { LoginThrottle, lockoutMs } from './login-throttle';
 import { checkTotp, newRecoveryCodes, newTotpSecret, otpauthUri } from './totp';
+import { FAILURE_MESSAGES } from './webauthn';
+import { WebAuthnActions } from './webauthn.actions';
+import { checkLoginAssertion, loginOptions } from './webauthn.login';
+import * as webauthnStore from './webauthn.store';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import QRCode from 'qrcode';
 
 /** Called after commit when sessions die, so the realtime layer closes their sockets everywhere. */
@@ -22,7 +27,12 @@ export class IdentityActions {
   /** Secrets between enrol and confirm, per user; lost on restart (the user simply enrols again). */
   private readonly pendingTotp = new Map<string, { secret: string; expires: number }>();
 
-  constructor(private readonly svc: Services, private readonly onRevoked: SessionsRevoked) {}
+  /** Security keys (IAM-1): registration and management; their login step runs in login() below. */
+  readonly webauthn: WebAuthnActions;
+
+  constructor(private readonly svc: Services, private readonly onRevoked: SessionsRevoked) {
+    this.webauthn = new WebAuthnActions(svc, onRevoked);
+  }
 
   /** POST /auth/login. The password check runs outside the write transaction (argon2 is slow). */
   async login(actor: Actor, body: BodyOf<'login'>): Promise<ResponseOf<'login'>> {
@@ -51,24 +61,34 @@ export class IdentityActions {
     const passwordOk = await verifyPassword(user.password_hash, body.password);
     const settings = await getOrgSettings(database.db, actor.orgId);
     const secret = passwordOk && user.totp_enabled ? await this.totpSecret(user) : null;
+    const keys = passwordOk ? await webauthnStore.listByUser(database.db, user.id) : [];
 
     return runner.run(who, 'auth.login', { targetType: 'user', targetId: user.id }, async (ctx) => {
-      const fail = async (code: 'invalid_credentials' | 'mfa_invalid', reason: string) => {
+      const fail = async (code: 'invalid_credentials' | 'mfa_invalid', reason: string, message?: string, details?: Record<string, unknown>) => {
         const failed = user.failed_logins + 1;
         const lock = lockoutMs(failed);
         await store.updateUser(ctx.trx, user.id, { failed_logins: failed, locked_until: lock ? ctx.now + lock : user.locked_until });
         if (lock) await ctx.audit({ action: 'auth.account_locked', outcome: 'success', targetType: 'user', targetId: user.id, details: { failedLogins: failed, lockMs: lock } });
         this.throttle.fail(actor.ip, ctx.now);
-        ctx.failAfterCommit(new AppError(code, code === 'invalid_credentials' ? 'email or password is wrong' : 'the code is wrong or was already used', undefined, reason));
+        ctx.failAfterCommit(new AppError(code, message ?? (code === 'invalid_credentials' ? 'email or password is wrong' : 'the code is wrong or was already used'), details, reason));
       };
       if (!passwordOk) return fail('invalid_credentials', 'bad_password') as never;
       let mfaVerified = false;
-      if (user.totp_enabled) {
-        if (!body.totp && !body.recoveryCode) {
-          ctx.failAfterCommit(new AppError('mfa_required', 'enter the code from your authenticator app or a recovery code', { methods: ['totp', 'recovery_code'] }, 'mfa_pending'));
+      if (user.totp_enabled || keys.length) {
+        if (!body.totp && !body.recoveryCode && !body.webauthn) {
+          // A security key is offered first when there is one (IAM-1); a TOTP-only account gets exactly what it always got.
+          const details = keys.length
+            ? { methods: ['webauthn', ...(user.totp_enabled ? ['totp'] : []), 'recovery_code'], webauthn: await loginOptions(ctx, this.webauthn.rp, user, keys) }
+            : { methods: ['totp', 'recovery_code'] };
+          const message = keys.length ? 'use your security key, or a code from your authenticator app or a recovery code' : 'enter the code from your authenticator app or a recovery code';
+          ctx.failAfterCommit(new AppError('mfa_required', message, details, 'mfa_pending'));
           return undefined as never;
         }
-        if (body.totp) {
+        if (body.webauthn) {
+          const check = await checkLoginAssertion(ctx, this.webauthn.rp, user, keys, body.webauthn as AuthenticationResponseJSON);
+          if (!check.ok) return fail('mfa_invalid', check.auditReason, FAILURE_MESSAGES[check.reason], { reason: check.reason }) as never;
+        } else if (body.totp) {
+          if (!user.totp_enabled) return fail('mfa_invalid', 'totp_not_enabled', 'this account has no authenticator app; use your security key or a recovery code') as never;
           const step = checkTotp(secret!, body.totp, ctx.now, user.totp_last_step);
           // Compare-and-set on the step: two parallel logins cannot both use one code.
           const res = step === null ? null : await ctx.trx.updateTable('users').set({ totp_last_step: step })
@@ -86,7 +106,7 @@ export class IdentityActions {
       const session: store.SessionRow = {
         id: newId(ctx.now), user_id: user.id, org_id: user.org_id, token_hash: hashToken(token), created_at: ctx.now, last_seen_at: ctx.now,
         expires_at: ctx.now + settings.sessionTtlHours * 3_600_000, ip: actor.ip, user_agent: actor.userAgent?.slice(0, 400) ?? null,
-        mfa_verified: mfaVerified ? 1 : 0, restriction: loginRestriction(user, settings), revoked_at: null, revoked_reason: null,
+        mfa_verified: mfaVerified ? 1 : 0, restriction: loginRestriction(user, settings, keys.length > 0), revoked_at: null, revoked_reason: null,
       };
       await store.insertSession(ctx.trx, session);
       ctx.detail({ sessionId: session.id, mfa: mfaVerified, restriction: session.restriction });
@@ -112,11 +132,12 @@ export class IdentityActions {
     checkPasswordPolicy(body.newPassword, settings.passwordPolicy, user.email);
     if (await verifyPassword(user.password_hash, body.newPassword)) throw new AppError('password_policy', 'the new password must differ from the current one', { rules: ['different from the current password'] });
     const passwordHash = await hashPassword(body.newPassword);
+    const hasKeys = (await webauthnStore.countByUser(database.db, user.id)) > 0;
     let revoked: string[] = [];
     const updated = await runner.run(actor, 'auth.change_password', { targetType: 'user', targetId: user.id }, async (ctx) => {
       const next = { ...user, password_hash: passwordHash, must_change_password: 0, updated_at: ctx.now };
       await store.updateUser(ctx.trx, user.id, { password_hash: passwordHash, must_change_password: 0, updated_at: ctx.now });
-      await store.updateSession(ctx.trx, actor.sessionId!, { restriction: loginRestriction(next, settings) });
+      await store.updateSession(ctx.trx, actor.sessionId!, { restriction: loginRestriction(next, settings, hasKeys) });
       revoked = await store.revokeUserSessions(ctx.trx, user.id, ctx.now, 'password_changed', actor.sessionId!);
       ctx.detail({ revokedSessions: revoked.length });
       return next;
@@ -167,10 +188,12 @@ export class IdentityActions {
     const pwOk = await verifyPassword(user.password_hash, body.password);
     const user2 = await this.svc.runner.run(actor, 'auth.totp.disable', { targetType: 'user', targetId: user.id }, async (ctx) => {
       if (!pwOk) throw new AppError('invalid_credentials', 'the password is wrong', undefined, 'bad_password');
-      if (mfaRequired(user.role as OrgRole, settings)) throw new AppError('forbidden', 'your organisation requires MFA for your role', undefined, 'mfa_required_by_policy');
+      // Security keys left behind still satisfy the policy and keep the recovery codes useful (IAM-1).
+      const hasKeys = (await webauthnStore.countByUser(ctx.trx, user.id)) > 0;
+      if (!hasKeys && mfaRequired(user.role as OrgRole, settings)) throw new AppError('forbidden', 'your organisation requires MFA for your role', undefined, 'mfa_required_by_policy');
       const patch = { totp_enabled: 0, totp_secret_enc: null, totp_key_id: null, updated_at: ctx.now };
       await store.updateUser(ctx.trx, user.id, patch);
-      await store.replaceRecoveryCodes(ctx.trx, user.id, [], ctx.now);
+      if (!hasKeys) await store.replaceRecoveryCodes(ctx.trx, user.id, [], ctx.now);
       return { ...user, ...patch };
     });
     return { user: await presentOneUser(this.svc.database.db, user2, this.svc.presence, this.svc.keys) };
@@ -180,7 +203,7 @@ export class IdentityActions {
     const codes = newRecoveryCodes();
     await this.svc.runner.run(actor, 'auth.recovery_codes.regenerate', { targetType: 'user', targetId: actor.userId }, async (ctx) => {
       const u = await this.requireUserIn(ctx.trx, actor, actor.userId);
-      if (!u.totp_enabled) throw new AppError('conflict', 'enable TOTP first');
+      if (!u.totp_enabled && (await webauthnStore.countByUser(ctx.trx, u.id)) === 0) throw new AppError('conflict', 'enable TOTP or add a security key first');
       await store.replaceRecoveryCodes(ctx.trx, u.id, codes.map((c) => ({ id: newId(ctx.now), code_hash: hashToken(c) })), ctx.now);
     });
     return { recoveryCodes: codes };

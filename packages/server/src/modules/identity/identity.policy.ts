@@ -23,10 +23,13 @@ export function assertCanManageUser(actor: Actor, target: UserRow, newRole?: Org
   if (newRole && PRIVILEGED.includes(newRole) && !PRIVILEGED.includes(actor.role as OrgRole)) throw forbidden('only an admin can grant admin roles', 'grant_admin');
 }
 
-/** The session restriction a fresh login gets (IAM-1: forced password change, forced MFA enrolment). */
-export function loginRestriction(user: UserRow, settings: OrgSettings): 'password_change' | 'mfa_enrollment' | null {
+/**
+ * The session restriction a fresh login gets (IAM-1: forced password change, forced MFA
+ * enrolment). Either second factor satisfies "MFA required": TOTP or a security key.
+ */
+export function loginRestriction(user: UserRow, settings: OrgSettings, hasSecurityKey = false): 'password_change' | 'mfa_enrollment' | null {
   if (user.must_change_password === 1) return 'password_change';
-  if (mfaRequired(user.role as OrgRole, settings) && user.totp_enabled !== 1) return 'mfa_enrollment';
+  if (mfaRequired(user.role as OrgRole, settings) && user.totp_enabled !== 1 && !hasSecurityKey) return 'mfa_enrollment';
   return null;
 }
 

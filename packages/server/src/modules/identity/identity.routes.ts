@@ -3,6 +3,7 @@ import { route, type RouteDef } from '../../http/route';
 import type { IdentityActions } from './identity.actions';
 import type { IdentityQueries } from './identity.queries';
 import type { UserAdminActions } from './users.actions';
+import { webauthnRoutes } from './webauthn.routes';
 
 export function identityRoutes(actions: IdentityActions, users: UserAdminActions, queries: IdentityQueries): RouteDef[] {
   const both: ('password_change' | 'mfa_enrollment')[] = ['password_change', 'mfa_enrollment'];
@@ -31,5 +32,6 @@ export function identityRoutes(actions: IdentityActions, users: UserAdminActions
       await actions.revokeSessions(actor, 'sessions.revoke_user', params.id, [params.sessionId], 'revoked_by_admin');
       return { ok: true as const };
     } }),
+    ...webauthnRoutes(actions.webauthn, actions.webauthn.queries),
   ];
 }

@@ -8,10 +8,13 @@ import type { Services } from '../../services';
 import { accessConversation } from '../conversations/conversations.access';
 import { assertWritable } from '../conversations/conversations.policy';
 import * as convStore from '../conversations/conversations.store';
+import { levelPolicy } from '../access/levels';
+import * as fileStore from '../files/files.store';
 import { getOrgSettings } from '../org/org.store';
 import { sealBody } from './messages.body';
 import { MessageKeys } from './message-keys';
 import { assertCanDelete, assertCanEdit } from './messages.policy';
+import { addedFlags, effectiveRestrictions, flagsOf, tightened, type Restrictions } from './messages.restrictions';
 import { presentMessages } from './messages.presenter';
 import * as store from './messages.store';
 
@@ -26,9 +29,10 @@ export interface MessageHooks {
   checkText?(ctx: ActionContext, conv: convStore.ConversationRow, text: string, acknowledged: boolean): Promise<string>;
   /**
    * After a send or edit is written; `text` is null for E2EE bodies. `fileIds` only on send;
-   * `isNew` on send (the message was created in this transaction, so it has nothing to replace).
+   * `isNew` on send (the message was created in this transaction, so it has nothing to replace);
+   * `flags` on send: the message's DLP-1 restriction bits, which its attached files carry too.
    */
-  written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[], isNew?: boolean): Promise<void>;
+  written?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string, text: string | null, fileIds?: string[], isNew?: boolean, flags?: number): Promise<void>;
   /** After a message's content was erased by a delete. */
   erased?(ctx: ActionContext, conv: convStore.ConversationRow, messageId: string): Promise<void>;
   /** After a send is written: stores its compliance-archive copy, or throws when one is required and missing (GOV-5). */
@@ -54,9 +58,11 @@ export class MessageActions {
     await this.checkSize(actor, text, body.ciphertext);
     this.checkEncryptionMode(conv.encryption, text !== undefined);
 
+    // DLP-1: the sender's flags come with the body and go into the same INSERT (no extra query).
+    const flags = flagsOf(body.restrictions);
     const sent = await this.svc.runner.run(actor, 'messages.send', { targetType: 'conversation', targetId: conversationId }, async (ctx) => {
       // Read once per action: the conversation and membership here, the member list below.
-      const { conv } = await accessConversation(ctx.trx, actor, conversationId, 'member');
+      const { conv, settings } = await accessConversation(ctx.trx, actor, conversationId, 'member');
       assertWritable(conv);
       const again = await store.findByClientId(ctx.trx, conversationId, actor.userId, body.clientId);
       if (again) return { id: again.id, fresh: null };
@@ -71,47 +77,62 @@ export class MessageActions {
       const stored = text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, text, !!body.acknowledgeSensitive) : text;
       const row: store.MessageRow = {
         id, conversation_id: conversationId, position, client_id: body.clientId, author_id: actor.userId, thread_root_id: root?.id ?? null,
-        encryption: conv.encryption, version: 1, created_at: ctx.now, edited_at: null, deleted_at: null, reply_count: 0, last_reply_at: null,
+        encryption: conv.encryption, version: 1, created_at: ctx.now, edited_at: null, deleted_at: null, reply_count: 0, last_reply_at: null, restrictions: flags,
         ...(await this.seal(ctx, conv, { id, author_id: actor.userId, created_at: ctx.now }, 1, stored, body.ciphertext)),
       };
       await store.insertMessage(ctx.trx, row);
       await this.hooks.archive?.(ctx, conv, id, body);
-      await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds, true);
+      await this.hooks.written?.(ctx, conv, id, stored ?? null, body.fileIds, true, flags);
       await convStore.updateConversation(ctx.trx, conversationId, { last_position: position, last_message_at: ctx.now });
       const members = await convStore.memberIds(ctx.trx, conversationId);
       // A brand-new message has no mentions to replace.
       const mentions = this.validMentions(body.mentions, members);
       await store.insertMentions(ctx.trx, row, mentions);
       ctx.target('message', id);
-      ctx.detail({ conversationId, threadRootId: row.thread_root_id, bytes: byteLength(text, body.ciphertext) });
+      ctx.detail({ conversationId, threadRootId: row.thread_root_id, bytes: byteLength(text, body.ciphertext), ...(flags ? { restrictions: addedFlags(0, flags) } : {}) });
       await ctx.emit(members, { type: 'message.created', conversationId, messageId: id });
       if (root) {
         await store.updateMessage(ctx.trx, root.id, { reply_count: root.reply_count + 1, last_reply_at: ctx.now });
         await ctx.emit(members, { type: 'message.updated', conversationId, messageId: root.id });
       }
-      return { id, fresh: { row, text: stored ?? null, mentions } };
+      return { id, fresh: { row, text: stored ?? null, mentions, restrictions: effectiveRestrictions(levelPolicy(settings, conv.level), flags) } };
     });
     // The action holds everything a new message's wire form needs (no reactions, no replies yet);
     // attached files are presented by the files module, so only then re-read it.
-    if (sent.fresh && !body.fileIds?.length) return { message: presentNew(sent.fresh.row, sent.fresh.text, sent.fresh.mentions) };
+    if (sent.fresh && !body.fileIds?.length) return { message: presentNew(sent.fresh.row, sent.fresh.text, sent.fresh.mentions, sent.fresh.restrictions) };
     return { message: await this.load(conversationId, sent.id) };
   }
 
-  /** Edits keep the previous body (still sealed) as a version, visible per org policy. */
+  /**
+   * Edits keep the previous body (still sealed) as a version, visible per org policy. The author
+   * may also add DLP-1 restrictions, with or without new text (E2EE messages need no new
+   * ciphertext for that); a restriction once set is never lifted (messages.restrictions.ts).
+   */
   async edit(actor: UserActor, conversationId: string, messageId: string, body: BodyOf<'editMessage'>): Promise<ResponseOf<'editMessage'>> {
-    await this.checkSize(actor, body.text, body.ciphertext);
+    const contentEdit = body.text !== undefined || body.ciphertext !== undefined;
+    if (contentEdit) await this.checkSize(actor, body.text, body.ciphertext);
     await this.svc.runner.run(actor, 'messages.edit', { targetType: 'message', targetId: messageId, details: { conversationId } }, async (ctx) => {
       const { conv } = await accessConversation(ctx.trx, actor, conversationId, 'member');
       assertWritable(conv);
       const msg = await store.findMessage(ctx.trx, conversationId, messageId);
       if (!msg || msg.deleted_at !== null) throw notFound('message', msg ? 'deleted' : 'missing');
       assertCanEdit(actor, msg);
-      this.checkEncryptionMode(msg.encryption, body.text !== undefined);
-      await store.insertVersion(ctx.trx, { message_id: msg.id, version: msg.version, body: msg.body!, key_id: msg.key_id, edited_at: msg.edited_at ?? msg.created_at });
-      const version = msg.version + 1;
-      const stored = body.text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, body.text, !!body.acknowledgeSensitive) : body.text;
-      await store.updateMessage(ctx.trx, msg.id, { ...(await this.seal(ctx, conv, msg, version, stored, body.ciphertext)), version, edited_at: ctx.now });
-      await this.hooks.written?.(ctx, conv, msg.id, stored ?? null);
+      const flags = tightened(msg.restrictions, body.restrictions);
+      if (flags !== Number(msg.restrictions)) {
+        ctx.detail({ restrictionsAdded: addedFlags(msg.restrictions, flags) });
+        await store.updateMessage(ctx.trx, msg.id, { restrictions: flags });
+        await fileStore.restrictMessageFiles(ctx.trx, msg.id, flags);
+      }
+      if (contentEdit) {
+        this.checkEncryptionMode(msg.encryption, body.text !== undefined);
+        await store.insertVersion(ctx.trx, { message_id: msg.id, version: msg.version, body: msg.body!, key_id: msg.key_id, edited_at: msg.edited_at ?? msg.created_at });
+        const version = msg.version + 1;
+        const stored = body.text !== undefined && this.hooks.checkText ? await this.hooks.checkText(ctx, conv, body.text, !!body.acknowledgeSensitive) : body.text;
+        await store.updateMessage(ctx.trx, msg.id, { ...(await this.seal(ctx, conv, msg, version, stored, body.ciphertext)), version, edited_at: ctx.now });
+        await this.hooks.written?.(ctx, conv, msg.id, stored ?? null);
+      } else if (flags === Number(msg.restrictions)) {
+        return; // restrictions alone, all already set: nothing changed, nobody to tell
+      }
       const members = await convStore.memberIds(ctx.trx, conversationId);
       if (body.mentions) await store.replaceMentions(ctx.trx, { ...msg, position: Number(msg.position) }, this.validMentions(body.mentions, members));
       await ctx.emit(members, { type: 'message.updated', conversationId, messageId });
@@ -199,7 +220,7 @@ export class MessageActions {
  * right after commit: text as stored (after DLP), E2EE ciphertext as stored, mentions sorted by
  * user id, no thread, reactions or files.
  */
-function presentNew(row: store.MessageRow, text: string | null, mentions: string[]): Message {
+function presentNew(row: store.MessageRow, text: string | null, mentions: string[], restrictions: Restrictions): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -217,6 +238,7 @@ function presentNew(row: store.MessageRow, text: string | null, mentions: string
     editedAt: null,
     deletedAt: null,
     files: [],
+    restrictions,
   };
 }
 

@@ -16,7 +16,7 @@ export class MessageQueries {
 
   async list(actor: UserActor, conversationId: string, q: { before?: string; after?: string; limit?: number; threadRootId?: string }): Promise<ResponseOf<'listMessages'>> {
     const db = this.svc.database.db;
-    const { member } = await accessConversation(db, actor, conversationId, 'member');
+    const { member, conv, settings } = await accessConversation(db, actor, conversationId, 'member');
     const from = Number(member!.history_from);
     const cursor = async (id?: string) => {
       if (!id) return undefined;
@@ -28,14 +28,14 @@ export class MessageQueries {
     const page = await store.listPage(db, conversationId, {
       beforePos: await cursor(q.before), afterPos: after, floorPos: from, threadRootId: q.threadRootId, limit: q.limit ?? 50,
     });
-    return { messages: await presentMessages(db, this.svc.keys, page.rows), hasMore: page.hasMore };
+    return { messages: await presentMessages(db, this.svc.keys, page.rows, { settings, levels: new Map([[conv.id, conv.level]]) }), hasMore: page.hasMore };
   }
 
   async get(actor: UserActor, conversationId: string, id: string): Promise<ResponseOf<'getMessage'>> {
     const db = this.svc.database.db;
-    const { member } = await accessConversation(db, actor, conversationId, 'member');
+    const { member, conv, settings } = await accessConversation(db, actor, conversationId, 'member');
     const row = await this.visible(db, conversationId, id, Number(member!.history_from));
-    return { message: (await presentMessages(db, this.svc.keys, [row]))[0]! };
+    return { message: (await presentMessages(db, this.svc.keys, [row], { settings, levels: new Map([[conv.id, conv.level]]) }))[0]! };
   }
 
   async history(actor: UserActor, conversationId: string, id: string): Promise<ResponseOf<'messageHistory'>> {

@@ -8,7 +8,7 @@ export type MessageRow = Selectable<MessagesTable>;
 
 // Every send runs these; they are compiled once per dialect instead of built per call (storage/db.ts).
 const MESSAGE_COLUMNS = ['id', 'conversation_id', 'position', 'client_id', 'author_id', 'thread_root_id', 'encryption', 'version', 'created_at',
-  'edited_at', 'deleted_at', 'reply_count', 'last_reply_at', 'body', 'key_id'] as const satisfies ReadonlyArray<keyof MessageRow>;
+  'edited_at', 'deleted_at', 'reply_count', 'last_reply_at', 'body', 'key_id', 'restrictions'] as const satisfies ReadonlyArray<keyof MessageRow>;
 /** Fails to compile when a column is added to MessagesTable but not to MESSAGE_COLUMNS. */
 const allColumnsListed: [Exclude<keyof MessageRow, (typeof MESSAGE_COLUMNS)[number]>] extends [never] ? true : never = true;
 void allColumnsListed;

@@ -4,6 +4,9 @@
  * `search:<conversationId>`, wrapped by the master key like every DEK). Without that key a row
  * says nothing about the word; destroying the conversation's keys makes its index useless.
  * Writes run inside the caller's action transaction (index on send/edit, remove on delete).
+ * Message terms go to `search_terms` (whose triggers keep `search_df`, the per-term document
+ * counts by which search.lookup.ts orders a query's tokens); file-name terms go to
+ * `search_file_terms`, so neither search reads the other's posting lists (migration 0014).
  */
 import { createHmac } from 'node:crypto';
 import type { KeyService } from '../../kernel/keys';
@@ -20,8 +23,9 @@ export function tokenHash(key: Uint8Array, token: string): number {
 
 // Run for every indexed message: compiled once (storage/db.ts).
 const searchKeyOf = new PreparedQuery<{ key_id: string }>((db, p) => db.selectFrom('search_keys').select('key_id').where('conversation_id', '=', p(0)));
-const insertTermsSqlite = new PreparedQuery((db, p) => sql`insert into search_terms (term, doc_id) select value, ${p(0)} from json_each(${p(1)})`);
-const insertTermsPostgres = new PreparedQuery((db, p) => sql`insert into search_terms (term, doc_id) select t, ${p(0)}::text from unnest(${p(1)}::bigint[]) as t`);
+const insertTermsSqlite = new PreparedQuery((db, p, table) => sql`insert into ${sql.table(table)} (term, doc_id) select value, ${p(0)} from json_each(${p(1)})`);
+const insertTermsPostgres = new PreparedQuery((db, p, table) => sql`insert into ${sql.table(table)} (term, doc_id) select t, ${p(0)}::text from unnest(${p(1)}::bigint[]) as t`);
+type TermsTable = 'search_terms' | 'search_file_terms';
 
 export class SearchIndex {
   constructor(private readonly keys: KeyService) {}
@@ -61,21 +65,33 @@ export class SearchIndex {
   }
 
   /**
-   * (Re)indexes a document (a message or a file name) of a conversation. `fresh`: the document
-   * was created in this transaction, so it has no index rows to remove yet.
+   * (Re)indexes a message of a conversation. `fresh`: the message was created in this
+   * transaction, so it has no index rows to remove yet.
    */
   async index(trx: Trx, conversationId: string, docId: string, text: string, now: number, opts: { fresh?: boolean } = {}): Promise<void> {
-    if (!opts.fresh) await this.remove(trx, docId);
+    if (!opts.fresh) await trx.deleteFrom('search_terms').where('doc_id', '=', docId).execute();
+    await this.write(trx, 'search_terms', conversationId, docId, text, now);
+  }
+
+  /** (Re)indexes a file's name (file search reads only file posting lists). */
+  async indexFile(trx: Trx, conversationId: string, fileId: string, name: string, now: number): Promise<void> {
+    await trx.deleteFrom('search_file_terms').where('doc_id', '=', fileId).execute();
+    await this.write(trx, 'search_file_terms', conversationId, fileId, name, now);
+  }
+
+  private async write(trx: Trx, table: TermsTable, conversationId: string, docId: string, text: string, now: number): Promise<void> {
     const tokens = documentTokens(text);
     if (!tokens.size) return;
     const key = await this.key(trx, conversationId, true, now);
     const terms = [...new Set([...tokens].map((t) => tokenHash(key, t)))];
     // One statement text for any number of terms: a JSON array (SQLite) or bigint[] (PostgreSQL) parameter.
-    if (dialectOf(trx) === 'postgres') await insertTermsPostgres.execute(trx, [docId, terms]);
-    else await insertTermsSqlite.execute(trx, [docId, JSON.stringify(terms)]);
+    if (dialectOf(trx) === 'postgres') await insertTermsPostgres.execute(trx, [docId, terms], table);
+    else await insertTermsSqlite.execute(trx, [docId, JSON.stringify(terms)], table);
   }
 
+  /** Removes a document's index rows (a message's or a file's: ids are unique across both). */
   async remove(trx: Trx, docId: string): Promise<void> {
     await trx.deleteFrom('search_terms').where('doc_id', '=', docId).execute();
+    await trx.deleteFrom('search_file_terms').where('doc_id', '=', docId).execute();
   }
 }

@@ -2,13 +2,16 @@
  * Search (MSG-3). Order of work, so nothing unreadable is ever touched:
  * 1. the conversations the caller may read now (member, clearance, level MFA; server-encrypted
  *    only — E2EE conversations are searched on the client);
- * 2. query tokens hashed with each of those conversations' search keys;
- * 3. candidates from the index (every token present), filtered in SQL by conversation, author,
- *    dates, attachments, and in code by each member's history horizon;
- * 4. candidates decrypted, the phrases confirmed in the text, highlights built.
+ * 2. query tokens hashed with each of those conversations' search keys, ordered per
+ *    conversation by how many documents hold them (search_df), rarest first;
+ * 3. candidates from the index (search.lookup.ts: walk the rarest token's posting list newest
+ *    first, probe the others, filter by conversation, history horizon, author, dates and
+ *    attachments in the same statement, stop at the page size);
+ * 4. candidates decrypted, the phrases confirmed in the text, highlights built; if some fail
+ *    (a CJK phrase whose bigrams are all there but not in a row), the next page is read from a
+ *    keyset cursor.
  */
 import type { ResponseOf } from '@conclave/protocol';
-import { sql } from 'kysely';
 import type { UserActor } from '../../kernel/actor';
 import type { Services } from '../../services';
 import type { Trx } from '../../storage/tx';
@@ -19,18 +22,23 @@ import type { FileRow } from '../files/files.store';
 import { openName } from '../files/files.crypto';
 import { openBody } from '../messages/messages.body';
 import { presentMessages } from '../messages/messages.presenter';
-import type { MessageRow } from '../messages/messages.store';
+import { findMessagesByIds, type MessageRow } from '../messages/messages.store';
 import { getOrgSettings } from '../org/org.store';
 import { tokenHash, type SearchIndex } from './search.index';
+import { findMessageIds, planArms, type LookupFilter } from './search.lookup';
 import { findPhrases, parseQuery, snippet } from './search.tokens';
 
 type SearchQuery = { q: string; conversationId?: string; authorId?: string; from?: number; to?: number; hasFile?: 'true' | 'false'; limit?: number };
 
 /** Hashes per SQL statement (both dialects accept far more; this keeps plans small). */
 const MAX_HASHES = 8_000;
+/** Candidate pages read per request at most (each from the previous one's cursor). */
 const MAX_PAGES = 8;
+/** The largest candidate page. */
+const MAX_PAGE = 200;
 
 interface Scope { id: string; level: string; historyFrom: number }
+type Hit = { row: MessageRow; text: string; ranges: Array<{ start: number; end: number }> };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** The smallest ULID of millisecond `ms` (ids compare as text in time order). */
@@ -56,16 +64,10 @@ export class SearchQueries {
 
     const keys = parsed.tokens.length ? await this.index.keysFor(db, [...scopes.keys()]) : new Map<string, Buffer>();
     const searchable = parsed.tokens.length ? [...scopes.keys()].filter((id) => keys.has(id)) : [...scopes.keys()];
-    const batches: Array<{ convIds: string[]; hashes: number[] }> = [];
-    const per = Math.max(1, Math.floor(MAX_HASHES / Math.max(1, parsed.tokens.length)));
-    for (let i = 0; i < searchable.length; i += per) {
-      const convIds = searchable.slice(i, i + per);
-      batches.push({ convIds, hashes: convIds.flatMap((c) => (parsed.tokens.length ? parsed.tokens.map((t) => tokenHash(keys.get(c)!, t)) : [])) });
-    }
 
-    const hits: Array<{ row: MessageRow; text: string; ranges: Array<{ start: number; end: number }> }> = [];
-    for (const b of batches) hits.push(...(await this.messageHits(db, b, parsed.tokens.length, parsed.phrases, scopes, q, hasFile, limit + 1)));
-    hits.sort((a, b) => (a.row.id < b.row.id ? 1 : a.row.id > b.row.id ? -1 : 0));
+    const hits = parsed.tokens.length
+      ? await this.tokenHits(db, searchable.map((id) => ({ id, key: keys.get(id)!, afterPosition: scopes.get(id)!.historyFrom })), parsed.tokens, parsed.phrases, q, hasFile, limit + 1)
+      : await this.attachmentHits(db, searchable, scopes, q, limit + 1);
     const page = hits.slice(0, limit);
     const presented = await presentMessages(db, this.svc.keys, page.map((h) => h.row));
     const messages = page.map((h, i) => ({ message: presented[i]!, ...snippet(h.text, h.ranges) }));
@@ -73,7 +75,12 @@ export class SearchQueries {
     let files: ResponseOf<'search'>['files'] = [];
     if (parsed.tokens.length && !hasFile) {
       const fileHits: Array<{ row: FileRow; ranges: Array<{ start: number; end: number }> }> = [];
-      for (const b of batches) fileHits.push(...(await this.fileHits(db, actor, b, parsed.tokens.length, parsed.phrases, scopes, q, limit)));
+      const per = Math.max(1, Math.floor(MAX_HASHES / parsed.tokens.length));
+      for (let i = 0; i < searchable.length; i += per) {
+        const convIds = searchable.slice(i, i + per);
+        const hashes = convIds.flatMap((c) => parsed.tokens.map((t) => tokenHash(keys.get(c)!, t)));
+        fileHits.push(...(await this.fileHits(db, actor, { convIds, hashes }, parsed.tokens.length, parsed.phrases, scopes, q, limit)));
+      }
       fileHits.sort((a, b) => (a.row.id < b.row.id ? 1 : -1));
       const settings = await getOrgSettings(db, actor.orgId);
       const rows = fileHits.slice(0, limit);
@@ -99,62 +106,80 @@ export class SearchQueries {
   }
 
   /**
-   * Message hits, newest first. Ids are ULIDs (time first), so the index is read in time
-   * windows growing ×8 from the last hour: a common word fills the page from a thin recent
-   * slice of its posting list instead of the whole list; a rare word costs a few cheap lookups.
+   * Message hits for a query with tokens, newest first: pages of candidate ids from the index
+   * (search.lookup.ts), each page read from the last one's cursor, until `want` are confirmed.
    */
-  private async messageHits(db: Trx, b: { convIds: string[]; hashes: number[] }, nTokens: number, phrases: string[], scopes: Map<string, Scope>, q: SearchQuery, hasFile: boolean, want: number) {
-    const out: Array<{ row: MessageRow; text: string; ranges: Array<{ start: number; end: number }> }> = [];
-    const now = this.svc.clock.now();
-    let upper: string | undefined = q.to !== undefined ? ulidFloor(q.to + 1) : undefined;
-    for (let span = 3_600_000; out.length < want; span *= 8) {
-      const oldest = now - span < (q.from ?? 0) || span > 20 * 365 * 86_400_000;
-      const lower = oldest ? undefined : ulidFloor(now - span);
-      if (lower !== undefined && upper !== undefined && lower >= upper) continue;
-      let cursor = upper;
-      for (let pageNo = 0; pageNo < MAX_PAGES && out.length < want; pageNo++) {
-        let qb = db.selectFrom('messages as m').selectAll('m').where('m.conversation_id', 'in', b.convIds).where('m.deleted_at', 'is', null).where('m.encryption', '=', 'server');
-        if (nTokens) {
-          qb = qb.where('m.id', 'in', (eb) => {
-            let sub = eb.selectFrom('search_terms').select('doc_id').where('term', 'in', b.hashes);
-            if (lower) sub = sub.where('doc_id', '>=', lower);
-            if (cursor) sub = sub.where('doc_id', '<', cursor);
-            return sub.groupBy('doc_id').having((h) => h.fn.countAll(), '=', nTokens);
-          });
-        }
-        if (lower) qb = qb.where('m.id', '>=', lower);
-        if (cursor) qb = qb.where('m.id', '<', cursor);
-        if (hasFile) qb = qb.where(({ exists, selectFrom }) => exists(selectFrom('files as f').select(sql<number>`1`.as('one')).whereRef('f.message_id', '=', 'm.id').where('f.status', '=', 'ready')));
-        if (q.authorId) qb = qb.where('m.author_id', '=', q.authorId);
-        if (q.from !== undefined) qb = qb.where('m.created_at', '>=', q.from);
-        if (q.to !== undefined) qb = qb.where('m.created_at', '<=', q.to);
-        const size = Math.min(200, want * 3);
-        const rows = await qb.orderBy('m.id', 'desc').limit(size).execute();
-        for (const row of rows) {
-          if (Number(row.position) <= scopes.get(row.conversation_id)!.historyFrom || !row.body || !row.key_id) continue;
-          let text: string;
-          try {
-            text = openBody(await this.svc.keys.get(db, row.key_id), row.body, row.conversation_id, row.id, row.version);
-          } catch {
-            continue;
-          }
-          const ranges = phrases.length ? findPhrases(text, phrases) : [];
-          if (ranges) out.push({ row, text, ranges });
-          if (out.length >= want) break;
-        }
-        if (rows.length < size) break;
-        cursor = rows[rows.length - 1]!.id;
+  private async tokenHits(db: Trx, convs: Array<{ id: string; key: Buffer; afterPosition: number }>, tokens: string[], phrases: string[], q: SearchQuery, hasFile: boolean, want: number): Promise<Hit[]> {
+    const out: Hit[] = [];
+    if (!convs.length) return out;
+    const arms = await planArms(db, convs, tokens);
+    const filter: LookupFilter = {
+      ...(q.to !== undefined ? { beforeId: ulidFloor(q.to + 1), to: q.to } : {}),
+      ...(q.from !== undefined ? { atOrAfterId: ulidFloor(q.from), from: q.from } : {}),
+      ...(q.authorId ? { authorId: q.authorId } : {}),
+      ...(hasFile ? { hasFile } : {}),
+    };
+    // Every filter is applied in SQL, so a page of `want` usually suffices; later pages grow.
+    let size = want;
+    for (let pageNo = 0; pageNo < MAX_PAGES && out.length < want; pageNo++) {
+      const ids = await findMessageIds(db, arms, filter, size);
+      if (!ids.length) break;
+      const byId = new Map((await findMessagesByIds(db, ids)).map((r) => [r.id, r]));
+      for (const id of ids) {
+        const h = await this.confirm(db, byId.get(id), phrases);
+        if (h) out.push(h);
+        if (out.length >= want) break;
       }
-      if (oldest) break;
-      upper = lower;
+      if (ids.length < size) break;
+      filter.beforeId = ids[ids.length - 1]!;
+      size = Math.min(MAX_PAGE, size * 2);
     }
     return out;
+  }
+
+  /** `has:file` without words: messages with a ready attachment, found from the (far fewer) files. */
+  private async attachmentHits(db: Trx, convIds: string[], scopes: Map<string, Scope>, q: SearchQuery, want: number): Promise<Hit[]> {
+    const out: Hit[] = [];
+    let cursor: string | undefined;
+    for (let pageNo = 0; pageNo < MAX_PAGES && out.length < want && convIds.length; pageNo++) {
+      const size = Math.min(MAX_PAGE, want * 2);
+      let qb = db.selectFrom('messages as m').selectAll('m')
+        .where('m.id', 'in', (eb) => eb.selectFrom('files as f').select('f.message_id').where('f.conversation_id', 'in', convIds).where('f.status', '=', 'ready').where('f.message_id', 'is not', null).$narrowType<{ message_id: string }>())
+        .where('m.conversation_id', 'in', convIds).where('m.deleted_at', 'is', null).where('m.encryption', '=', 'server');
+      if (cursor) qb = qb.where('m.id', '<', cursor);
+      if (q.authorId) qb = qb.where('m.author_id', '=', q.authorId);
+      if (q.from !== undefined) qb = qb.where('m.created_at', '>=', q.from);
+      if (q.to !== undefined) qb = qb.where('m.created_at', '<=', q.to);
+      const rows = await qb.orderBy('m.id', 'desc').limit(size).execute();
+      for (const row of rows) {
+        if (Number(row.position) <= scopes.get(row.conversation_id)!.historyFrom) continue;
+        const h = await this.confirm(db, row, []);
+        if (h) out.push(h);
+        if (out.length >= want) break;
+      }
+      if (rows.length < size) break;
+      cursor = rows[rows.length - 1]!.id;
+    }
+    return out;
+  }
+
+  /** Decrypts a candidate and checks the phrases in its text (the index only says "maybe"). */
+  private async confirm(db: Trx, row: MessageRow | undefined, phrases: string[]): Promise<Hit | null> {
+    if (!row || !row.body || !row.key_id) return null;
+    let text: string;
+    try {
+      text = openBody(await this.svc.keys.get(db, row.key_id), row.body, row.conversation_id, row.id, row.version);
+    } catch {
+      return null;
+    }
+    const ranges = phrases.length ? findPhrases(text, phrases) : [];
+    return ranges ? { row, text, ranges } : null;
   }
 
   private async fileHits(db: Trx, actor: UserActor, b: { convIds: string[]; hashes: number[] }, nTokens: number, phrases: string[], scopes: Map<string, Scope>, q: SearchQuery, want: number) {
     let qb = db.selectFrom('files as f').leftJoin('messages as m', 'm.id', 'f.message_id').selectAll('f').select(['m.position as msg_position', 'm.deleted_at as msg_deleted'])
       .where('f.conversation_id', 'in', b.convIds).where('f.status', '=', 'ready')
-      .where('f.id', 'in', (eb) => eb.selectFrom('search_terms').select('doc_id').where('term', 'in', b.hashes).groupBy('doc_id').having((h) => h.fn.countAll(), '=', nTokens))
+      .where('f.id', 'in', (eb) => eb.selectFrom('search_file_terms').select('doc_id').where('term', 'in', b.hashes).groupBy('doc_id').having((h) => h.fn.countAll(), '=', nTokens))
       .where((eb) => eb.or([eb('f.message_id', 'is not', null), eb('f.uploader_id', '=', actor.userId)]));
     if (q.authorId) qb = qb.where('f.uploader_id', '=', q.authorId);
     if (q.from !== undefined) qb = qb.where('f.created_at', '>=', q.from);

@@ -19,12 +19,11 @@ export function Loading() {
 
 /**
  * The server's refusal in one sentence. A step-up refusal (a route that needs an MFA session)
- * says what to do about it; conflicts and validation errors keep the server's own words,
- * which name the hold, the policy or the field.
+ * says what to do about it; everything else is errorText's, which keeps the server's words for
+ * conflicts, refusals and validation errors (they name the hold, the policy or the field).
  */
 export function govErrorText(err: unknown, i18n: GovI18n): string {
   if (isConclaveError(err, 'forbidden') && /mfa/i.test(err.message)) return i18n.t('gov.err.mfa');
-  if (isConclaveError(err, 'forbidden') && err.message && !/permission/i.test(err.message)) return `${i18n.t('err.forbidden')} ${err.message}`;
   return errorText(err, i18n);
 }
 

@@ -37,7 +37,13 @@ export interface AlertRuleDef {
 
 /** Failed-login reasons that are guesses (not the MFA prompt of a correct password). */
 const FAILED_LOGIN = new Set(['bad_password', 'unknown_email', 'deactivated', 'bad_totp', 'bad_recovery_code', 'locked', 'ip_throttled']);
-const isFailedLogin = (r: AuditRow) => r.action === 'auth.login' && r.outcome !== 'success' && FAILED_LOGIN.has(r.reason ?? '');
+/**
+ * Refused security-key responses that are attempts rather than a slow user (IAM-1): a bad
+ * signature, an unknown or someone else's key, a wrong origin/RP, a cloned key's counter.
+ * Expired or unknown challenges are not counted (a user who waited too long).
+ */
+const FAILED_WEBAUTHN = new Set(['webauthn_signature', 'webauthn_unknown_credential', 'webauthn_foreign_credential', 'webauthn_origin', 'webauthn_rp_id', 'webauthn_counter_regression', 'webauthn_malformed']);
+const isFailedLogin = (r: AuditRow) => r.action === 'auth.login' && r.outcome !== 'success' && (FAILED_LOGIN.has(r.reason ?? '') || FAILED_WEBAUTHN.has(r.reason ?? ''));
 const isLogin = (r: AuditRow) => r.action === 'auth.login' && r.outcome === 'success' && r.actor_id !== null && r.ip !== null;
 const minutes = (ms: number) => Math.round(ms / 60_000);
 /** Rows listed in an alert: the most recent 100 (counts in details say how many there were). */
@@ -166,7 +172,8 @@ const bulkExport: AlertRuleDef = {
 const ADMIN_ACTIONS = new Set([
   'users.create', 'users.update', 'users.deactivate', 'users.reactivate', 'sessions.revoke_user', 'sessions.list_user',
   'roles.create', 'roles.update', 'roles.delete', 'roles.grant_approve', 'roles.grant_reject',
-  'departments.create', 'departments.update', 'departments.delete', 'org.update_settings', 'org.apply_preset',
+  'departments.create', 'departments.update', 'departments.delete', 'org.update_settings', 'org.apply_preset', 'org.update_levels',
+  'users.reset_mfa',
 ]);
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
