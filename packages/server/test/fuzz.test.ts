@@ -164,7 +164,7 @@ describe('fuzz: every route and WebSocket frame (rule 4)', () => {
     // so that this step checks the server, not the configuration the fuzzer left behind.
     const db = t.server.svc.database.db;
     const org = (await findDefaultOrg(db))!;
-    await saveOrgSettings(db, org.id, defaultOrgSettings(org.settings.name));
+    await saveOrgSettings({ trx: db, afterCommit: (f) => void f() }, org.id, defaultOrgSettings(org.settings.name));
     forgetOrgSettings(org.id);
     // A normal API call still works: a fresh conversation, a message, and it lists back.
     const admin = new ConclaveClient({ baseUrl: t.url, token: t.admin.client.token, validateResponses: true });

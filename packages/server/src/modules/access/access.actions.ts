@@ -151,7 +151,7 @@ export class AccessActions {
       if (actor.kind !== 'system') requirePermission(actor, 'org.update_settings');
       const current = await getOrgSettings(ctx.trx, actor.orgId);
       const next = { ...current, ...bundle.settings, preset };
-      await saveOrgSettings(ctx.trx, actor.orgId, next);
+      await saveOrgSettings(ctx, actor.orgId, next);
       for (const role of await store.listRoles(ctx.trx, actor.orgId)) {
         if (role.name === 'owner') continue;
         const kept = role.permissions.filter((p) => !bundle.revoke.includes(p));

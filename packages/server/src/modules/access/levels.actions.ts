@@ -95,7 +95,7 @@ export async function updateLevels(svc: Services, actor: UserActor, body: BodyOf
       relabelled: names.filter((l) => current.levels.includes(l) && (before[l] ?? '') !== (levelLabels[l] ?? '')),
       ...(defaultLevel !== current.defaultLevel ? { defaultLevel, previousDefault: current.defaultLevel } : {}),
     });
-    await saveOrgSettings(ctx.trx, actor.orgId, next);
+    await saveOrgSettings(ctx, actor.orgId, next);
     return next;
   });
   return { settings };

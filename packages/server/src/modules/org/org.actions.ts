@@ -23,7 +23,7 @@ export class OrgActions {
       const current = await getOrgSettings(ctx.trx, actor.orgId);
       const next: OrgSettings = { ...current, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
       await this.validate(ctx.trx, actor.orgId, current, next);
-      await saveOrgSettings(ctx.trx, actor.orgId, next);
+      await saveOrgSettings(ctx, actor.orgId, next);
       return next;
     });
     return { settings };

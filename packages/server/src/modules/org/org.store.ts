@@ -2,6 +2,7 @@
 import { DEFAULT_LEVELS, type OrgSettings } from '@conclave/protocol';
 import { defaultLevelPolicies } from '../access/levels';
 import { defaultDlpSettings } from '../dlp/dlp.policy';
+import type { ActionContext } from '../../kernel/action';
 import type { Trx } from '../../storage/tx';
 
 /** Settings every new organisation starts with (documented in docs/CONFIGURATION.md). */
@@ -47,23 +48,38 @@ export async function findDefaultOrg(db: Trx): Promise<{ id: string; settings: O
  */
 const CACHE_MS = 1_000;
 const cache = new Map<string, { at: number; settings: OrgSettings }>();
+/**
+ * Bumped by every write and forget: a read that was under way meanwhile (e.g. a background job's,
+ * slow under load) may have read the old row and must not put it back into the cache, where it
+ * would shadow the new settings for a second.
+ */
+const generations = new Map<string, number>();
 
 export async function getOrgSettings(db: Trx, orgId: string): Promise<OrgSettings> {
   const hit = cache.get(orgId);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.settings;
+  const generation = generations.get(orgId) ?? 0;
   const row = await db.selectFrom('orgs').select(['name', 'settings']).where('id', '=', orgId).executeTakeFirstOrThrow();
   const settings = parseSettings(row.name, row.settings);
-  cache.set(orgId, { at: Date.now(), settings });
+  if ((generations.get(orgId) ?? 0) === generation) cache.set(orgId, { at: Date.now(), settings });
   return settings;
 }
 
-export async function saveOrgSettings(trx: Trx, orgId: string, settings: OrgSettings): Promise<void> {
-  cache.delete(orgId);
-  await trx.updateTable('orgs').set({ name: settings.name, settings: JSON.stringify(settings) }).where('id', '=', orgId).execute();
+/**
+ * Writes the settings inside the caller's action. The cache is dropped now and again once the
+ * transaction has committed: a read between the two sees the old committed row and may cache it,
+ * and without the second drop this node would serve those old settings for up to a second after
+ * the change was acknowledged.
+ */
+export async function saveOrgSettings(ctx: Pick<ActionContext, 'trx' | 'afterCommit'>, orgId: string, settings: OrgSettings): Promise<void> {
+  forgetOrgSettings(orgId);
+  await ctx.trx.updateTable('orgs').set({ name: settings.name, settings: JSON.stringify(settings) }).where('id', '=', orgId).execute();
+  ctx.afterCommit(() => forgetOrgSettings(orgId));
 }
 
 /** Drops cached settings (after a transaction that changed them commits or rolls back). */
 export function forgetOrgSettings(orgId: string): void {
+  generations.set(orgId, (generations.get(orgId) ?? 0) + 1);
   cache.delete(orgId);
 }
 
