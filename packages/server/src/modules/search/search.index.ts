@@ -36,11 +36,8 @@ export class SearchIndex {
   async key(db: Trx, conversationId: string, create: boolean, now?: number): Promise<Buffer | null> {
     const row = await searchKeyOf.first(db, [conversationId]);
     if (row) {
-      try {
-        return await this.keys.get(db, row.key_id);
-      } catch {
-        return null; // destroyed: the conversation's index is gone with it
-      }
+      // A destroyed key: the conversation's index is gone with it. Any other failure is not hidden.
+      return this.keys.getLive(db, row.key_id);
     }
     if (!create) return null;
     const k = await this.keys.create(db, `search:${conversationId}`, now!);
@@ -54,11 +51,8 @@ export class SearchIndex {
     for (let i = 0; i < conversationIds.length; i += 500) {
       const rows = await db.selectFrom('search_keys').select(['conversation_id', 'key_id']).where('conversation_id', 'in', conversationIds.slice(i, i + 500)).execute();
       for (const r of rows) {
-        try {
-          out.set(r.conversation_id, await this.keys.get(db, r.key_id));
-        } catch {
-          // destroyed key: skip
-        }
+        const key = await this.keys.getLive(db, r.key_id); // null: destroyed, nothing left to search
+        if (key) out.set(r.conversation_id, key);
       }
     }
     return out;
