@@ -16,7 +16,10 @@ export const DIST = path.join(ROOT, 'packages/web/dist');
 /** Builds the web client once per run, before the server starts (skip with CONCLAVE_WEB_PREBUILT=1 when dist is fresh). */
 export function buildWeb(): void {
   if (process.env.CONCLAVE_WEB_PREBUILT === '1' && fs.existsSync(path.join(DIST, 'index.html'))) return;
-  execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'ignore' });
+  // The production build users get from `npm start`: under vitest NODE_ENV is "test", which made
+  // the JSX transform emit its development form (larger, slower; the size figure was 252.6 KB
+  // against 188.6 KB for the real build).
+  execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export interface WebServer { url: string; close(): Promise<void> }
